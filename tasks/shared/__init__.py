@@ -1,0 +1,1 @@
+"""Helpers shared by the task handlers; shipped inside the same Lambda asset."""

@@ -1,0 +1,78 @@
+"""boto3 clients for the tasks, and the rule that tells a transient fault from a final one."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError as BotoConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
+
+from tasks.shared.errors import TransientError
+
+# The SDK retries throttling and 5xx itself (standard mode, with jitter); what
+# still fails after that is raised as TransientError for the workflow's Retry.
+_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=2,
+    read_timeout=5,
+)
+
+_TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "SlowDown",
+        "InternalError",
+        "InternalFailure",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "KMSInternalException",
+        "KeyUnavailableException",
+        "DependencyTimeoutException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+
+@functools.cache
+def client(service: str):
+    """One client per service, kept for the life of the (warm) process."""
+    return boto3.client(service, config=_CLIENT_CONFIG)
+
+
+def is_transient(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return error.get("Code") in _TRANSIENT_CODES or status >= 500
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def transient_faults(operation: str) -> Iterator[None]:
+    """Re-raise throttling, 5xx and network faults of `operation` as TransientError."""
+    try:
+        yield
+    except ClientError as exc:
+        if is_transient(exc):
+            raise TransientError(f"{operation} failed: {error_code(exc)}") from exc
+        raise
+    except (BotoConnectionError, ConnectTimeoutError, ReadTimeoutError) as exc:
+        raise TransientError(f"{operation} failed: {type(exc).__name__}") from exc

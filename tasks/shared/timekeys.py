@@ -1,0 +1,44 @@
+"""Scheduled times and the object keys derived from them.
+
+The key depends only on the scheduled time floored to the generation period,
+never on the clock of the task, so a retry or a repeated event lands on the
+same key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tasks.shared.errors import InvalidInputError
+
+KEY_PREFIX = "files/"
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO 8601 time with an offset, as an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(f"scheduledTime {value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise InvalidInputError(f"scheduledTime {value!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+def floor_to_period(moment: datetime, period_seconds: int) -> datetime:
+    epoch = int(moment.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % period_seconds, UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sequence(moment: datetime, period_seconds: int) -> int:
+    """The number of whole periods since the epoch: one per file."""
+    return int(moment.timestamp()) // period_seconds
+
+
+def object_key(moment: datetime) -> str:
+    """`files/YYYY/MM/DD/HHMMSSZ.txt`: fixed width, UTC, no ':' or '+'."""
+    return moment.astimezone(UTC).strftime(f"{KEY_PREFIX}%Y/%m/%d/%H%M%SZ.txt")

@@ -1,0 +1,1 @@
+"""tickvault: sealed time files on a schedule, served over HTTP behind a per-IP limit."""

@@ -1,0 +1,108 @@
+"""The whole system on one machine: emulator, in-process Lambda runtime,
+provisioned resources and the scheduler."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import boto3
+
+from tickvault import executions
+from tickvault.config import Config
+from tickvault.local import lambda_runtime
+from tickvault.local.emulator import Emulator
+from tickvault.local.provision import Provisioner, Resources
+from tickvault.local.scheduler import Scheduler
+from tickvault.names import GENERATE
+
+log = logging.getLogger("tickvault.local")
+
+DefinitionHook = Callable[[str, str], str]
+
+
+class LocalStack:
+    def __init__(
+        self,
+        config: Config,
+        host: str = "127.0.0.1",
+        moto_port: int = 5000,
+        definition_hook: DefinitionHook | None = None,
+    ):
+        self.config = config
+        self.emulator = Emulator(host, moto_port, config.region)
+        self._hook = definition_hook
+        self.resources: Resources | None = None
+        self.scheduler: Scheduler | None = None
+        self._ticks: list[threading.Thread] = []
+
+    @property
+    def endpoint(self) -> str:
+        return self.emulator.endpoint
+
+    def client(self, service: str):
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.config.region)
+
+    def start(self, schedule: bool = True) -> LocalStack:
+        lambda_runtime.install()
+        self.emulator.start()
+        self.provision()
+        if schedule:
+            self.scheduler = Scheduler(self.config.period_seconds, self.tick_async)
+            self.scheduler.start()
+        return self
+
+    def provision(self) -> Resources:
+        lambda_runtime.forget_environment()
+        self.resources = Provisioner(self.config, self.endpoint, self._hook).provision()
+        return self.resources
+
+    def reset(self) -> Resources:
+        """Empty the emulator and provision afresh (between tests)."""
+        self.emulator.reset()
+        return self.provision()
+
+    def start_generation(self, scheduled: datetime) -> str:
+        assert self.resources is not None, "start() first"
+        return executions.start_generation(self.client("stepfunctions"), self.resources.state_machines[GENERATE], scheduled)
+
+    def generate(self, scheduled: datetime, timeout: float = 120.0) -> dict:
+        """Run one generation to its end and return DescribeExecution's answer."""
+        return executions.wait(self.client("stepfunctions"), self.start_generation(scheduled), timeout)
+
+    def tick_async(self, scheduled: datetime) -> None:
+        """Start a tick and log one line when it ends, without blocking the scheduler."""
+        worker = threading.Thread(target=self._tick, args=(scheduled,), name="tick", daemon=True)
+        self._ticks = [t for t in self._ticks if t.is_alive()] + [worker]
+        worker.start()
+
+    def _tick(self, scheduled: datetime) -> None:
+        began = time.monotonic()
+        try:
+            result = self.generate(scheduled)
+        except Exception as exc:
+            log.error("tick %s: could not run: %s", f"{scheduled:%Y-%m-%dT%H:%M:%SZ}", exc)
+            return
+        seconds = time.monotonic() - began
+        if result["status"] == "SUCCEEDED":
+            output = json.loads(result.get("output") or "{}")
+            log.info(
+                "tick %s: %s stored %s in %.2fs",
+                f"{scheduled:%Y-%m-%dT%H:%M:%SZ}",
+                result["name"],
+                output.get("objectKey", "?"),
+                seconds,
+            )
+        else:
+            log.error("tick %s: %s %s in %.2fs", f"{scheduled:%Y-%m-%dT%H:%M:%SZ}", result["name"], result["status"], seconds)
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        for worker in self._ticks:
+            worker.join(timeout=10)
+        self.emulator.stop()
