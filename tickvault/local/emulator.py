@@ -7,6 +7,7 @@ to `localhost:$MOTO_PORT`, so that variable is set to the port we bind.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import urllib.request
 
@@ -33,6 +34,8 @@ class Emulator:
         for name, value in FAKE_CREDENTIALS.items():
             os.environ.setdefault(name, value)
         os.environ["AWS_DEFAULT_REGION"] = self.region
+        # One access-log line per emulated call drowns everything else out.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-log = logging.getLogger("tickvault.scheduler")
+log = logging.getLogger("local.scheduler")
 
 
 class Scheduler:

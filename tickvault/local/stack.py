@@ -20,7 +20,7 @@ from tickvault.local.provision import Provisioner, Resources
 from tickvault.local.scheduler import Scheduler
 from tickvault.names import GENERATE
 
-log = logging.getLogger("tickvault.local")
+log = logging.getLogger("local.stack")  # not under "tickvault": Powertools owns that logger
 
 DefinitionHook = Callable[[str, str], str]
 

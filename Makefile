@@ -1,0 +1,25 @@
+# tickvault: `make run` starts the whole system locally, `make test` checks it.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+ARGS   ?=
+
+.PHONY: run test generate executions clean
+
+# The virtualenv is rebuilt whenever a requirements file changes.
+$(VENV)/.installed: requirements/*.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -c requirements/constraints.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m tickvault run $(ARGS)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(ARGS)
+
+generate executions: $(VENV)/.installed
+	$(PY) -m tickvault $@ $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache cdk.out

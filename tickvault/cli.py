@@ -1,0 +1,173 @@
+"""`python -m tickvault`: run the local stack, start a generation, read executions.
+
+`run` starts everything on this machine. The other commands talk to a running
+stack through its endpoint (or to AWS with `--endpoint-url ''`), the way the
+AWS CLI or the Step Functions console would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+
+import boto3
+
+from tickvault import executions
+from tickvault.config import ConfigError, load_config
+from tickvault.names import GENERATE, SERVE, Names
+from tickvault.paths import CONFIG_FILE
+
+ENDPOINT_ENV = "TICKVAULT_ENDPOINT_URL"
+DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h)?$")
+
+
+def parse_duration(text: str) -> int:
+    """`30s`, `2m`, `1h` or a bare number of seconds."""
+    match = _DURATION.match(text.strip())
+    if not match or int(match.group(1)) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30s, 2m or 1h")
+    return int(match.group(1)) * {"s": 1, None: 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tickvault", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default=str(CONFIG_FILE), help="configuration file (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the whole system on this machine")
+    run.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    run.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")),
+                     help="emulator port (default: $MOTO_PORT or 5000)")
+    run.add_argument("--every", type=parse_duration, help="generation period for a demonstration, e.g. 30s")
+    run.add_argument("--verbose", action="store_true", help="show every task's JSON log line, not only warnings")
+
+    for name, text in (
+        ("generate", "start one generation now and wait for it"),
+        ("executions", "list executions of a workflow"),
+        ("history", "show one execution state by state"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--endpoint-url", default=os.environ.get(ENDPOINT_ENV, DEFAULT_ENDPOINT),
+                             help=f"emulator endpoint; empty for AWS (default: ${ENDPOINT_ENV} or {DEFAULT_ENDPOINT})")
+        if name == "generate":
+            command.add_argument("--at", type=parse_time, help="scheduled time (default: now)")
+        if name == "executions":
+            command.add_argument("workflow", nargs="?", default=GENERATE, choices=(GENERATE, SERVE))
+            command.add_argument("--limit", type=int, default=20)
+        if name == "history":
+            command.add_argument("execution", help="execution ARN, or name of a generate execution")
+    return parser
+
+
+def _sfn(args, config):
+    if args.endpoint_url and boto3.Session().get_credentials() is None:
+        # The emulator accepts any credentials; a newcomer should not have to configure some.
+        from tickvault.local.emulator import FAKE_CREDENTIALS
+
+        for name, value in FAKE_CREDENTIALS.items():
+            os.environ.setdefault(name, value)
+    return boto3.client("stepfunctions", region_name=config.region, endpoint_url=args.endpoint_url or None)
+
+
+def cmd_run(args, config) -> int:
+    from tickvault.local.stack import LocalStack
+
+    if args.every:
+        config = config.with_period(args.every)
+    # Task log lines are JSON for CloudWatch; locally only their warnings are shown unless asked.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO" if args.verbose else "WARNING")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stdout)
+    for noisy in ("werkzeug", "moto", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    stack = LocalStack(config, host=args.host, moto_port=args.moto_port).start()
+    resources = stack.resources
+    print(f"tickvault local stack (Ctrl-C to stop)\n"
+          f"  emulator       {stack.endpoint}  (AWS CLI: aws --endpoint-url {stack.endpoint} ...)\n"
+          f"  bucket         s3://{resources.bucket}\n"
+          f"  table          {resources.table}\n"
+          f"  alarm topic    {resources.alarm_topic_arn}\n"
+          f"  state machine  {resources.state_machines[GENERATE]}\n"
+          f"  schedule       every {config.period_seconds}s, first tick now", flush=True)
+    stopping.wait()
+    print("stopping", flush=True)
+    stack.stop()
+    return 0
+
+
+def cmd_generate(args, config) -> int:
+    sfn = _sfn(args, config)
+    machine = executions.find_state_machine(sfn, Names.of(config).state_machine(GENERATE))
+    result = executions.wait(sfn, executions.start_generation(sfn, machine, args.at or datetime.now(UTC)))
+    print(f"{result['name']}  {result['status']}")
+    if result.get("output"):
+        print(result["output"])
+    if result.get("error"):
+        print(f"error: {result['error']}: {result.get('cause', '')}")
+    return 0 if result["status"] == "SUCCEEDED" else 1
+
+
+def cmd_executions(args, config) -> int:
+    sfn = _sfn(args, config)
+    machine = executions.find_state_machine(sfn, Names.of(config).state_machine(args.workflow))
+    print(f"{'started (UTC)':<20} {'status':<10} {'seconds':>8}  name")
+    for e in executions.list_executions(sfn, machine, args.limit):
+        seconds = "" if e.duration_seconds is None else f"{e.duration_seconds:.2f}"
+        print(f"{e.started.astimezone(UTC):%Y-%m-%d %H:%M:%S} {e.status:<10} {seconds:>8}  {e.name}")
+    return 0
+
+
+def cmd_history(args, config) -> int:
+    sfn = _sfn(args, config)
+    arn = args.execution
+    if not arn.startswith("arn:"):
+        machine = executions.find_state_machine(sfn, Names.of(config).state_machine(GENERATE))
+        arn = machine.replace(":stateMachine:", ":execution:") + ":" + arn
+    described = sfn.describe_execution(executionArn=arn)
+    print(f"{described['name']}  {described['status']}")
+    print(f"{'entered (UTC)':<24} {'seconds':>8}  {'state':<18} outcome")
+    for step in executions.steps(executions.history(sfn, arn)):
+        seconds = "" if step.seconds is None else f"{step.seconds:.3f}"
+        print(f"{step.entered.astimezone(UTC):%H:%M:%S.%f}        {seconds:>8}  {step.state:<18} {step.outcome}")
+    if described.get("error"):
+        print(f"error: {described['error']}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "generate": cmd_generate, "executions": cmd_executions, "history": cmd_history}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"tickvault: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](args, config)
+    except LookupError as exc:
+        print(f"tickvault: {exc} (is the local stack running? `make run`)", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, it does not trace
+        if type(exc).__name__ in {"EndpointConnectionError", "ConnectionRefusedError"}:
+            print(f"tickvault: cannot reach {args.endpoint_url}: is `make run` running?", file=sys.stderr)
+            return 1
+        raise
