@@ -1,0 +1,26 @@
+"""State machine definitions from workflows/*.asl.json, the files the local stack runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import aws_stepfunctions as sfn
+
+from tickvault.paths import WORKFLOWS
+from tickvault.workflows import WorkflowError, placeholders
+
+
+def definition_body(name: str) -> sfn.DefinitionBody:
+    return sfn.DefinitionBody.from_file(str(WORKFLOWS / f"{name}.asl.json"))
+
+
+def substitutions(name: str, values: Mapping[str, str]) -> dict[str, str]:
+    """`values` checked against the file's `${Placeholders}`: none left empty, none unused."""
+    wanted = placeholders(name)
+    missing, unused = wanted - set(values), set(values) - wanted
+    if missing or unused:
+        raise WorkflowError(
+            f"workflows/{name}.asl.json: no value for placeholders {sorted(missing)}; "
+            f"values for no placeholder {sorted(unused)}"
+        )
+    return dict(values)
