@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -50,9 +51,13 @@ _TRANSIENT_CODES = frozenset(
 
 
 @functools.cache
-def client(service: str):
-    """One client per service, kept for the life of the (warm) process."""
-    return boto3.client(service, config=_CLIENT_CONFIG)
+def client(service: str, config: Config | None = None):
+    """One client per service (and config), kept for the life of the (warm) process."""
+    settings = (config or _CLIENT_CONFIG).merge(
+        # An endpoint override (the local emulator) has no "sync-" host for StartSyncExecution.
+        Config(inject_host_prefix=not os.environ.get("AWS_ENDPOINT_URL"))
+    )
+    return boto3.client(service, config=settings)
 
 
 def is_transient(exc: ClientError) -> bool:

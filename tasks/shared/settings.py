@@ -30,3 +30,9 @@ def require_int(name: str) -> int:
     if value < 1:
         raise ConfigurationError(f"environment variable {name} must be at least 1, got {value}")
     return value
+
+# The HTTP proxy's settings.
+SERVE_STATE_MACHINE_ENV = "TICKVAULT_SERVE_STATE_MACHINE_ARN"
+RATE_LIMIT_ENV = "TICKVAULT_RATE_LIMIT"
+WINDOW_SECONDS_ENV = "TICKVAULT_WINDOW_SECONDS"
+IPV6_PREFIX_ENV = "TICKVAULT_IPV6_PREFIX_LENGTH"

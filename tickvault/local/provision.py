@@ -12,11 +12,20 @@ from dataclasses import dataclass, field
 import boto3
 
 from tickvault.config import Config
-from tickvault.names import GENERATE, GENERATE_TASKS, Names
+from tickvault.names import GENERATE, GENERATE_TASKS, SERVE, Names
 from tickvault.paths import ROOT, SCHEMAS, TASKS
 from tickvault.workflows import render
 
-from tasks.shared.settings import BUCKET_ENV, KEY_ID_ENV, PERIOD_SECONDS_ENV, TABLE_ENV
+from tasks.shared.settings import (
+    BUCKET_ENV,
+    IPV6_PREFIX_ENV,
+    KEY_ID_ENV,
+    PERIOD_SECONDS_ENV,
+    RATE_LIMIT_ENV,
+    SERVE_STATE_MACHINE_ENV,
+    TABLE_ENV,
+    WINDOW_SECONDS_ENV,
+)
 
 RUNTIME = "python3.13"
 TASK_TIMEOUT_SECONDS = 20
@@ -86,7 +95,29 @@ class Provisioner:
             "AlarmTopicArn": resources.alarm_topic_arn,
         }
         resources.state_machines[GENERATE] = self._state_machine(GENERATE, "STANDARD", substitutions, role)
+        self._serving(resources, role, environment)
         return resources
+
+    def _serving(self, resources: Resources, role: str, environment: dict[str, str]) -> None:
+        resources.functions["decrypt"] = self._function("decrypt", role, environment)
+        substitutions = {
+            "TableName": resources.table,
+            "RateLimit": str(self.config.limit),
+            "FailMode": self.config.fail_mode,
+            "DecryptFunctionArn": resources.functions["decrypt"],
+        }
+        resources.state_machines[SERVE] = self._state_machine(SERVE, "EXPRESS", substitutions, role)
+        resources.functions["proxy"] = self._function("proxy", role, self.proxy_environment(resources))
+
+    def proxy_environment(self, resources: Resources) -> dict[str, str]:
+        return {
+            SERVE_STATE_MACHINE_ENV: resources.state_machines[SERVE],
+            RATE_LIMIT_ENV: str(self.config.limit),
+            WINDOW_SECONDS_ENV: str(self.config.window_seconds),
+            IPV6_PREFIX_ENV: str(self.config.ipv6_prefix_length),
+            PERIOD_SECONDS_ENV: str(self.config.period_seconds),
+            "POWERTOOLS_SERVICE_NAME": self.config.project,
+        }
 
     def task_environment(self, resources: Resources) -> dict[str, str]:
         return {

@@ -14,7 +14,7 @@ import boto3
 
 from tickvault import executions
 from tickvault.config import Config
-from tickvault.local import lambda_runtime
+from tickvault.local import lambda_runtime, sync_execution
 from tickvault.local.emulator import Emulator
 from tickvault.local.provision import Provisioner, Resources
 from tickvault.local.scheduler import Scheduler
@@ -49,6 +49,7 @@ class LocalStack:
 
     def start(self, schedule: bool = True) -> LocalStack:
         lambda_runtime.install()
+        sync_execution.install()
         self.emulator.start()
         self.provision()
         if schedule:

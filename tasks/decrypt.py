@@ -1,0 +1,52 @@
+"""Decrypt: the text of the published file, from a per-process cache.
+
+S3 object versions never change, so the plaintext is cached by version id:
+while "latest" points at the same version, a warm function makes no S3 and no
+KMS call. The digest is checked before anything is cached or returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+from tasks.shared import envelope
+from tasks.shared.aws import client, transient_faults
+from tasks.shared.errors import IntegrityError
+from tasks.shared.handler import task
+from tasks.shared.settings import BUCKET_ENV, require
+
+# One entry: "latest" moves forward, so older versions are never asked for again.
+_cache: dict[tuple[str, str], str] = {}
+_lock = threading.Lock()
+
+
+def _fetch(key: str, version: str, digest: str) -> str:
+    with transient_faults("s3:GetObject"):
+        body = client("s3").get_object(Bucket=require(BUCKET_ENV), Key=key, VersionId=version)["Body"].read()
+    plaintext = envelope.open_envelope(envelope.from_bytes(body, key), key)
+    if hashlib.sha256(plaintext).hexdigest() != digest:
+        raise IntegrityError(f"object {key} version {version} does not match its digest")
+    try:
+        return plaintext.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IntegrityError(f"object {key} is not UTF-8 text") from None
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+@task("decrypt")
+def handler(event: dict[str, Any]) -> dict[str, Any]:
+    key, version, digest = event["objectKey"], event["versionId"], event["sha256"]
+    with _lock:
+        text = _cache.get((version, digest))
+    if text is None:
+        text = _fetch(key, version, digest)
+        with _lock:
+            _cache.clear()
+            _cache[(version, digest)] = text
+    return {"body": text, "sha256": digest, "scheduledTime": event["scheduledTime"]}

@@ -1,0 +1,1 @@
+"""HTTP details of the proxy: routing rules, conditional requests, response shapes."""
