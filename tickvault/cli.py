@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     run.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")),
                      help="emulator port (default: $MOTO_PORT or 5000)")
+    run.add_argument("--port", type=int, default=8080, help="HTTP endpoint port (default: %(default)s)")
     run.add_argument("--every", type=parse_duration, help="generation period for a demonstration, e.g. 30s")
     run.add_argument("--verbose", action="store_true", help="show every task's JSON log line, not only warnings")
 
@@ -97,14 +98,16 @@ def cmd_run(args, config) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    stack = LocalStack(config, host=args.host, moto_port=args.moto_port).start()
+    stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port).start()
     resources = stack.resources
     print(f"tickvault local stack (Ctrl-C to stop)\n"
           f"  emulator       {stack.endpoint}  (AWS CLI: aws --endpoint-url {stack.endpoint} ...)\n"
           f"  bucket         s3://{resources.bucket}\n"
           f"  table          {resources.table}\n"
           f"  alarm topic    {resources.alarm_topic_arn}\n"
-          f"  state machine  {resources.state_machines[GENERATE]}\n"
+          f"  workflows      {resources.state_machines[GENERATE]}\n"
+          f"                 {resources.state_machines[SERVE]}\n"
+          f"  HTTP endpoint  {stack.gateway.url}/latest  (curl -i {stack.gateway.url}/latest)\n"
           f"  schedule       every {config.period_seconds}s, first tick now", flush=True)
     stopping.wait()
     print("stopping", flush=True)

@@ -16,6 +16,7 @@ from tickvault import executions
 from tickvault.config import Config
 from tickvault.local import lambda_runtime, sync_execution
 from tickvault.local.emulator import Emulator
+from tickvault.local.gateway import Gateway
 from tickvault.local.provision import Provisioner, Resources
 from tickvault.local.scheduler import Scheduler
 from tickvault.names import GENERATE
@@ -32,6 +33,7 @@ class LocalStack:
         host: str = "127.0.0.1",
         moto_port: int = 5000,
         definition_hook: DefinitionHook | None = None,
+        http_port: int | None = 8080,
     ):
         self.config = config
         self.emulator = Emulator(host, moto_port, config.region)
@@ -39,6 +41,8 @@ class LocalStack:
         self.resources: Resources | None = None
         self.scheduler: Scheduler | None = None
         self._ticks: list[threading.Thread] = []
+        self._host, self._http_port = host, http_port
+        self.gateway: Gateway | None = None
 
     @property
     def endpoint(self) -> str:
@@ -52,6 +56,9 @@ class LocalStack:
         sync_execution.install()
         self.emulator.start()
         self.provision()
+        if self._http_port is not None:
+            self.gateway = Gateway(self.endpoint, self.config.region, self.resources.functions["proxy"],
+                                   self._host, self._http_port).start()
         if schedule:
             self.scheduler = Scheduler(self.config.period_seconds, self.tick_async)
             self.scheduler.start()
@@ -104,6 +111,8 @@ class LocalStack:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.gateway is not None:
+            self.gateway.stop()
         for worker in self._ticks:
             worker.join(timeout=10)
         self.emulator.stop()

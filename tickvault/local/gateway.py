@@ -1,0 +1,169 @@
+"""A local stand-in for the HTTP API: each real HTTP request on 127.0.0.1
+becomes an API Gateway payload 2.0 event for the proxy function, and the
+proxy's answer is written back.
+
+Like the HTTP API's `$default` route, every path and method reaches the proxy,
+which answers 404 and 405 itself. Like API Gateway, the gateway refuses on its
+own what never reaches an integration: request headers over 10 KB (431) and
+bodies over 1 MB here (413).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import boto3
+from botocore.config import Config
+
+log = logging.getLogger("local.gateway")
+
+MAX_HEADER_BYTES = 10 * 1024  # API Gateway's quota for all request headers together
+MAX_BODY_BYTES = 1024 * 1024
+INTEGRATION_TIMEOUT_SECONDS = 30  # the HTTP API's own upper bound
+
+
+def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: str, body: bytes) -> dict:
+    """The payload 2.0 event API Gateway would send for this request."""
+    raw_path, _, raw_query = target.partition("?")
+    merged: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        merged[key] = f"{merged[key]},{value}" if key in merged else value
+    cookies = [c.strip() for c in merged.pop("cookie", "").split(";") if c.strip()]
+    now = datetime.now(UTC)
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+        "headers": merged,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": merged.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": peer,
+                "userAgent": merged.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": bool(body),
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if raw_query:
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in parse_qs(raw_query, keep_blank_values=True).items()}
+    if body:
+        event["body"] = base64.b64encode(body).decode("ascii")
+    return event
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "tickvault-local-gateway"
+    gateway: Gateway  # set on the subclass the Gateway makes
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        log.debug("%s " + format, self.client_address[0], *args)
+
+    def _handle(self) -> None:
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items())
+        if header_bytes > MAX_HEADER_BYTES:
+            self._send_plain(431, {"message": "Request Header Fields Too Large"})
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._send_plain(400, {"message": "Bad Request"})
+            return
+        if length > MAX_BODY_BYTES or length < 0:
+            self._send_plain(413, {"message": "Request Entity Too Large"})
+            return
+        body = self.rfile.read(length) if length else b""
+        event = build_event(self.command, self.path, list(self.headers.items()), self.client_address[0], body)
+        status, headers, payload = self.gateway.invoke(event)
+        self._send(status, headers, payload)
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle
+
+    def _send_plain(self, status: int, document: dict) -> None:
+        body = json.dumps(document)
+        self._send(status, {"Content-Type": "application/json"}, body)
+        self.close_connection = True
+
+    def _send(self, status: int, headers: dict[str, str], body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        lowered = {k.lower() for k in headers}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if "content-length" not in lowered:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+class Gateway:
+    def __init__(self, endpoint: str, region: str, proxy_function: str, host: str = "127.0.0.1", port: int = 8080):
+        self._lambda = boto3.client(
+            "lambda",
+            endpoint_url=endpoint,
+            region_name=region,
+            config=Config(
+                retries={"total_max_attempts": 1},
+                read_timeout=INTEGRATION_TIMEOUT_SECONDS,
+                max_pool_connections=64,
+            ),
+        )
+        self.proxy_function = proxy_function
+        handler = type("GatewayHandler", (_Handler,), {"gateway": self})
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self.host, self.port = self._server.server_address[:2]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Gateway:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def invoke(self, event: dict) -> tuple[int, dict[str, str], str]:
+        """Call the proxy as the HTTP API would; map its failures as API Gateway does."""
+        began = time.monotonic()
+        try:
+            answer = self._lambda.invoke(FunctionName=self.proxy_function, Payload=json.dumps(event))
+            payload = json.loads(answer["Payload"].read())
+        except Exception as exc:  # the integration failed: API Gateway answers 500/503 without detail
+            log.error("proxy invocation failed: %s", type(exc).__name__)
+            return 503, {"Content-Type": "application/json"}, json.dumps({"message": "Service Unavailable"})
+        if answer.get("FunctionError") or not isinstance(payload, dict) or "statusCode" not in payload:
+            log.error("proxy failed: %s", payload.get("errorType") if isinstance(payload, dict) else "bad payload")
+            return 500, {"Content-Type": "application/json"}, json.dumps({"message": "Internal Server Error"})
+        log.debug("%s %s -> %s in %.1f ms", event["requestContext"]["http"]["method"], event["rawPath"][:80],
+                  payload["statusCode"], (time.monotonic() - began) * 1000)
+        return int(payload["statusCode"]), payload.get("headers") or {}, payload.get("body") or ""
