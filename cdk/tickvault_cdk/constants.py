@@ -23,7 +23,7 @@ REFUSED_STATUS = 429
 # HTTP API.
 API_THROTTLE_RATE = 50  # requests per second, stage-wide backstop; the per-IP limit is the workflow's
 API_THROTTLE_BURST = 100  # requests
-API_TIMEOUT_SECONDS = 30  # seconds; the HTTP API's own ceiling for an integration
+API_TIMEOUT_SECONDS = 29  # seconds; the integration timeout, the most CDK allows under the HTTP API's hard 30 s
 
 # Scheduler: a tick is retried while younger than one period (the next tick supersedes it).
 SCHEDULE_RETRY_ATTEMPTS = 5
@@ -34,3 +34,13 @@ SFN_DATA_KEY_REUSE_SECONDS = 300  # seconds (minimum 60, maximum 900)
 # Alarms and dashboard.
 ALARM_PERIOD_SECONDS = 300  # seconds: "any RateLimited in a 5-minute period"
 DASHBOARD_TOP_CONTRIBUTORS = 10  # source IPs shown on the refusals widget
+
+# Serving path. The timeouts nest, so a slow dependency ends in a clean 503/504 from
+# the proxy: serve workflow (TimeoutSeconds in workflows/serve.asl.json, 5 s)
+# < the proxy's StartSyncExecution connect + read timeouts (tasks/proxy.py, 2 s + 8 s)
+# < PROXY_TIMEOUT_SECONDS < API_TIMEOUT_SECONDS.
+PROXY_TIMEOUT_SECONDS = 15  # seconds
+PROXY_MEMORY_MB = 256  # MB
+DECRYPT_TIMEOUT_SECONDS = 3  # seconds; no longer than the Decrypt state's TimeoutSeconds, so no run outlives it
+DECRYPT_MEMORY_MB = 256  # MB
+LATEST_PATH = "/latest"  # the one resource; the proxy answers 404/405 for the rest ($default route)

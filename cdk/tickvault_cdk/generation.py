@@ -178,10 +178,17 @@ class Generation(Construct):
             ),
             description="EventBridge Scheduler: start the generate workflow, park undeliverable ticks",
         )
+        key = self._storage.key.key_arn
         # The dead-letter queue is encrypted with the key: sending to it needs a data key.
         role.add_to_policy(
+            iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key], conditions=via("sqs"))
+        )
+        # So is the workflow's execution data: StartExecution encrypts the input.
+        role.add_to_policy(
             iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self._storage.key.key_arn], conditions=via("sqs")
+                actions=["kms:GenerateDataKey"],
+                resources=[key],
+                conditions=workflow.execution_data_context(self, self._names.state_machine(GENERATE)),
             )
         )
         target = targets.StepFunctionsStartExecution(

@@ -225,8 +225,8 @@ class TopContributorsWidget(cloudwatch.ConcreteWidget):
                 "type": "metric",
                 "width": self.width,
                 "height": self.height,
-                "x": self.x,
-                "y": self.y,
+                "x": self._x,
+                "y": self._y,
                 "properties": {
                     "title": self._title,
                     "region": Aws.REGION,

@@ -18,6 +18,7 @@ from tickvault.paths import CONFIG_FILE, ROOT
 from tickvault_cdk import bundling, constants
 from tickvault_cdk.generation import Generation
 from tickvault_cdk.observability import AlarmTopic, Monitoring, Watched
+from tickvault_cdk.serving import Serving
 from tickvault_cdk.storage import Storage
 
 CDK_JSON = ROOT / "cdk.json"
@@ -55,8 +56,15 @@ class TickvaultStack(Stack):
         self.generation = Generation(
             self, "Generation", config=config, names=names, storage=self.storage, topic=self.alarm_topic.topic, code=code
         )
-        functions = {task: fn.function for task, fn in self.generation.functions.items()}
-        watched = Watched(generate=self.generation.state_machine, functions=functions)
+        self.serving = Serving(self, "Serving", config=config, names=names, storage=self.storage, code=code)
+        tasks = {**self.generation.functions, **self.serving.functions}
+        watched = Watched(
+            generate=self.generation.state_machine,
+            functions={task: fn.function for task, fn in tasks.items()},
+            serve=self.serving.state_machine,
+            api=self.serving.api,
+            access_logs=self.serving.access_logs,
+        )
         self.monitoring = Monitoring(
             self, "Monitoring", config=config, names=names, topic=self.alarm_topic.topic, watched=watched
         )
@@ -68,6 +76,13 @@ class TickvaultStack(Stack):
         CfnOutput(self, "TableName", value=self.storage.table.table_name)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic.topic_arn)
         CfnOutput(self, "GenerateStateMachineArn", value=self.generation.state_machine.state_machine_arn)
+        CfnOutput(self, "ServeStateMachineArn", value=self.serving.state_machine.state_machine_arn)
+        CfnOutput(
+            self, "LatestUrl", value=f"{self.serving.endpoint()}{constants.LATEST_PATH.lstrip('/')}",
+            description="curl this: the newest file",
+        )
+        CfnOutput(self, "ApiEndpoint", value=self.serving.api.api_endpoint)
+        CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)
 
 
 def cdk_json_context() -> dict[str, Any]:

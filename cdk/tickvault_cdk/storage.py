@@ -14,7 +14,6 @@ from constructs import Construct
 from tasks.shared.timekeys import KEY_PREFIX
 from tickvault.config import Config
 from tickvault.names import Names
-from tickvault_cdk import nag
 
 PARTITION_KEY = "pk"
 TTL_ATTRIBUTE = "expiresAt"
@@ -106,12 +105,6 @@ class Storage(Construct):
                     noncurrent_version_expiration=Duration.days(self._config.noncurrent_version_days),
                 )
             ],
-        )
-        nag.suppress(
-            bucket,
-            "S1",
-            "This bucket is the target of the files bucket's server access logs; logging it "
-            "into another bucket would only move the question one bucket further.",
         )
         return bucket
 

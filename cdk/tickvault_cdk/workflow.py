@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
 
 from tickvault.paths import WORKFLOWS
 from tickvault.workflows import WorkflowError, placeholders
@@ -24,3 +26,15 @@ def substitutions(name: str, values: Mapping[str, str]) -> dict[str, str]:
             f"values for no placeholder {sorted(unused)}"
         )
     return dict(values)
+
+
+def state_machine_arn(scope: Construct, name: str) -> str:
+    """A state machine's ARN built from its name, for conditions that must not depend on the machine."""
+    return Stack.of(scope).format_arn(
+        service="states", resource="stateMachine", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+    )
+
+
+def execution_data_context(scope: Construct, name: str) -> dict[str, dict[str, str]]:
+    """Condition: the key is used for the execution data of state machine `name` only."""
+    return {"StringEquals": {"kms:EncryptionContext:aws:states:stateMachineArn": state_machine_arn(scope, name)}}
