@@ -96,7 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_plain(413, {"message": "Request Entity Too Large"})
             return
         body = self.rfile.read(length) if length else b""
-        event = build_event(self.command, self.path, list(self.headers.items()), self.client_address[0], body)
+        # The target exactly as sent: http.server folds a leading "//" in self.path, API Gateway does not.
+        parts = self.requestline.split(" ")
+        target = parts[1] if len(parts) == 3 else self.path
+        event = build_event(self.command, target, list(self.headers.items()), self.client_address[0], body)
         status, headers, payload = self.gateway.invoke(event)
         self._send(status, headers, payload)
 
