@@ -246,12 +246,11 @@ class Serving(Construct):
         )
         for route in [*routes, api.node.find_child("DefaultRoute")]:
             nag.suppress(
-                route,
+                route.node.default_child,
                 "APIG4",
                 "A public endpoint by design: anyone may read the newest file, and the per-IP "
                 "limit is the control. An authorizer is the configuration's features.api_authorizer, "
                 "not built yet.",
-                children=True,
             )
         return api, stage
 
