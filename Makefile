@@ -23,3 +23,19 @@ generate executions: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache cdk.out
+
+# --- AWS deployment: the CDK app in cdk/ (see README, "Deploy on AWS") ---
+.PHONY: synth lint-asl node-install
+
+# Node tools pinned by package-lock.json: the CDK CLI (npx aws-cdk) and the ASL linter.
+node-install: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The CloudFormation template and assets in cdk.out/, without the CDK CLI.
+synth: $(VENV)/.installed
+	$(PY) cdk/app.py
+
+lint-asl: node_modules/.installed
+	npm run --silent lint-asl
