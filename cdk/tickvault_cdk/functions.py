@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from tickvault.config import Config
-from tickvault_cdk import constants, nag
+from tickvault_cdk import constants, metrics, nag
 from tickvault_cdk.storage import Storage
 
 POWERTOOLS_SERVICE_ENV = "POWERTOOLS_SERVICE_NAME"
@@ -74,7 +74,11 @@ class TaskFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             timeout=Duration.seconds(timeout_seconds),
             memory_size=memory_mb,
-            environment={POWERTOOLS_SERVICE_ENV: config.project, **environment},
+            environment={
+                POWERTOOLS_SERVICE_ENV: config.project,
+                metrics.NAMESPACE_ENV: metrics.NAMESPACE,
+                **environment,
+            },
         )
         self.allow(["logs:CreateLogStream", "logs:PutLogEvents"], [self.log_group.log_group_arn])
         self._accept_findings()

@@ -179,8 +179,8 @@ class Serving(Construct):
                 machine,
                 "SF1",
                 f"Express executions are logged at {level.name} (configuration: logging.express_log_level). "
-                "ALL is one log event per state per request, what the console needs to show every "
-                "execution, and costs more than the rest of the request path (README, Cost).",
+                "ALL writes about 23 log events per served request, which is what the console needs to show "
+                "every execution, and roughly doubles the cost per request (README, Cost).",
             )
 
     # --- proxy and API -----------------------------------------------------

@@ -21,7 +21,7 @@ from tasks.shared.settings import (
 )
 from tests.infra.conftest import arn, grants, ref, role_of_function
 from tickvault.paths import WORKFLOWS
-from tickvault_cdk import constants
+from tickvault_cdk import constants, metrics
 
 TASKS = ("seal", "store", "verify", "publish", "decrypt", "proxy")
 XRAY_AND_LOGS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "logs:CreateLogStream", "logs:PutLogEvents"}
@@ -64,6 +64,8 @@ def test_task_runs_python_313_on_arm64_with_xray_and_its_handler(synth, task):
     assert function["Handler"] == f"tasks.{task}.handler"
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"]["LogFormat"] == "JSON"
+    assert function["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == metrics.NAMESPACE
+    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "tickvault"
 
 
 @pytest.mark.parametrize("task", TASKS)
