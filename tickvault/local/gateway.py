@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -123,6 +124,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client hanging up is normal; anything else is logged once, without a trace on stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            log.debug("client %s went away: %s", client_address[0], type(error).__name__)
+        else:
+            log.error("request from %s failed: %r", client_address[0], error)
+
+
 class Gateway:
     def __init__(self, endpoint: str, region: str, proxy_function: str, host: str = "127.0.0.1", port: int = 8080):
         self._lambda = boto3.client(
@@ -137,8 +150,7 @@ class Gateway:
         )
         self.proxy_function = proxy_function
         handler = type("GatewayHandler", (_Handler,), {"gateway": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), handler)
         self.host, self.port = self._server.server_address[:2]
         self._thread: threading.Thread | None = None
 
