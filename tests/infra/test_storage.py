@@ -147,3 +147,13 @@ def test_table_attributes_match_the_local_stack(synth):
 
     (_, table), = synth.of_type("AWS::DynamoDB::Table").items()
     assert table["Properties"]["TimeToLiveSpecification"]["AttributeName"] == TTL_ATTRIBUTE
+
+
+def test_only_s3_logging_for_the_files_bucket_may_write_access_logs(synth):
+    files, _ = _files_bucket(synth)
+    (target,) = [n for n in synth.of_type("AWS::S3::Bucket") if n != files]
+    (policy,) = [p for p in synth.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": target}]
+    (allow,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": {"Fn::GetAtt": [files, "Arn"]}}
