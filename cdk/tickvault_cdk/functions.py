@@ -18,7 +18,9 @@ from tickvault_cdk.storage import Storage
 POWERTOOLS_SERVICE_ENV = "POWERTOOLS_SERVICE_NAME"
 
 
-def encrypted_log_group(scope: Construct, construct_id: str, *, name: str, storage: Storage, config: Config) -> logs.LogGroup:
+def encrypted_log_group(
+    scope: Construct, construct_id: str, *, name: str, storage: Storage, config: Config
+) -> logs.LogGroup:
     """A log group under `name`, encrypted with the key, kept for the configured days."""
     group = logs.LogGroup(
         scope,

@@ -137,13 +137,16 @@ class Generation(Construct):
         )
         machine.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["lambda:InvokeFunction"], resources=[fn.function.function_arn for fn in self.functions.values()]
+                actions=["lambda:InvokeFunction"],
+                resources=[fn.function.function_arn for fn in self.functions.values()],
             )
         )
         machine.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn]))
         machine.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self._storage.key.key_arn], conditions=via("sns")
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[self._storage.key.key_arn],
+                conditions=via("sns"),
             )
         )
         return machine
@@ -194,7 +197,9 @@ class Generation(Construct):
         target = targets.StepFunctionsStartExecution(
             self.state_machine,
             role=role,
-            input=scheduler.ScheduleTargetInput.from_object({"scheduledTime": scheduler.ContextAttribute.scheduled_time}),
+            input=scheduler.ScheduleTargetInput.from_object(
+                {"scheduledTime": scheduler.ContextAttribute.scheduled_time}
+            ),
             dead_letter_queue=self.dead_letter_queue,
             # A tick older than one period is superseded by the next one.
             max_event_age=Duration.seconds(self._config.period_seconds),
@@ -209,4 +214,3 @@ class Generation(Construct):
             target=target,
             key=self._storage.key,
         )
-

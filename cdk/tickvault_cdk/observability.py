@@ -32,9 +32,7 @@ class AlarmTopic(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: Config, names: Names, storage: Storage) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(
-            self, "Topic", topic_name=names.alarm_topic, master_key=storage.key, enforce_ssl=True
-        )
+        self.topic = sns.Topic(self, "Topic", topic_name=names.alarm_topic, master_key=storage.key, enforce_ssl=True)
         # A topic policy replaces SNS's default one, so CloudWatch is let in by name,
         # and only for this account's alarms.
         self.topic.add_to_resource_policy(
@@ -45,7 +43,9 @@ class AlarmTopic(Construct):
                 resources=[self.topic.topic_arn],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                    "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
+                    },
                 },
             )
         )
@@ -108,8 +108,12 @@ class Monitoring(Construct):
 
     def _build_mission_alarms(self) -> None:
         two_periods = 2 * self._config.period_seconds
-        self._alarm("rate-limited", self.metric(metrics.RATE_LIMITED), 1, "A caller was refused for exceeding the per-IP limit.")
-        self._alarm("generation-failed", self.metric(metrics.GENERATION_FAILED), 1, "A generation run reported a failure.")
+        self._alarm(
+            "rate-limited", self.metric(metrics.RATE_LIMITED), 1, "A caller was refused for exceeding the per-IP limit."
+        )
+        self._alarm(
+            "generation-failed", self.metric(metrics.GENERATION_FAILED), 1, "A generation run reported a failure."
+        )
         self._alarm(
             "generate-executions-failed",
             self._watched.generate.metric_failed(period=PERIOD, statistic="Sum"),
@@ -126,7 +130,10 @@ class Monitoring(Construct):
     def _build_platform_alarms(self) -> None:
         for task, function in self._watched.functions.items():
             self._alarm(
-                f"{task}-errors", function.metric_errors(period=PERIOD, statistic="Sum"), 1, f"The {task} Lambda failed."
+                f"{task}-errors",
+                function.metric_errors(period=PERIOD, statistic="Sum"),
+                1,
+                f"The {task} Lambda failed.",
             )
         if self._watched.serve is not None:
             self._alarm(
@@ -196,7 +203,10 @@ class Monitoring(Construct):
         return [
             graph("Lambda invocations", [f.metric_invocations(period=PERIOD) for f in functions.values()]),
             graph("Lambda errors", [f.metric_errors(period=PERIOD) for f in functions.values()]),
-            graph("Lambda duration p99 (ms)", [f.metric_duration(period=PERIOD, statistic="p99") for f in functions.values()]),
+            graph(
+                "Lambda duration p99 (ms)",
+                [f.metric_duration(period=PERIOD, statistic="p99") for f in functions.values()],
+            ),
         ]
 
     def _workflow_widgets(self) -> list[cloudwatch.IWidget]:

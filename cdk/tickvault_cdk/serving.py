@@ -157,7 +157,9 @@ class Serving(Construct):
             iam.PolicyStatement(actions=["dynamodb:UpdateItem", "dynamodb:GetItem"], resources=[table.table_arn])
         )
         machine.add_to_role_policy(
-            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[self._storage.key.key_arn], conditions=via("dynamodb"))
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"], resources=[self._storage.key.key_arn], conditions=via("dynamodb")
+            )
         )
         machine.add_to_role_policy(
             iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.decrypt.function.function_arn])
@@ -231,7 +233,9 @@ class Serving(Construct):
             default_integration=integration,
         )
         routes = api.add_routes(
-            path=constants.LATEST_PATH, methods=[apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD], integration=integration
+            path=constants.LATEST_PATH,
+            methods=[apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD],
+            integration=integration,
         )
         stage = apigwv2.HttpStage(
             self,

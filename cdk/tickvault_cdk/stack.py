@@ -54,7 +54,13 @@ class TickvaultStack(Stack):
         self.alarm_topic = AlarmTopic(self, "Alerts", config=config, names=names, storage=self.storage)
         code = bundling.task_code(bundle_dependencies)
         self.generation = Generation(
-            self, "Generation", config=config, names=names, storage=self.storage, topic=self.alarm_topic.topic, code=code
+            self,
+            "Generation",
+            config=config,
+            names=names,
+            storage=self.storage,
+            topic=self.alarm_topic.topic,
+            code=code,
         )
         self.serving = Serving(self, "Serving", config=config, names=names, storage=self.storage, code=code)
         tasks = {**self.generation.functions, **self.serving.functions}
@@ -78,7 +84,9 @@ class TickvaultStack(Stack):
         CfnOutput(self, "GenerateStateMachineArn", value=self.generation.state_machine.state_machine_arn)
         CfnOutput(self, "ServeStateMachineArn", value=self.serving.state_machine.state_machine_arn)
         CfnOutput(
-            self, "LatestUrl", value=f"{self.serving.endpoint()}{constants.LATEST_PATH.lstrip('/')}",
+            self,
+            "LatestUrl",
+            value=f"{self.serving.endpoint()}{constants.LATEST_PATH.lstrip('/')}",
             description="curl this: the newest file",
         )
         CfnOutput(self, "ApiEndpoint", value=self.serving.api.api_endpoint)

@@ -71,7 +71,9 @@ class Storage(Construct):
         """
         stack = Stack.of(self)
         arns = [
-            stack.format_arn(service="logs", resource="log-group", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME)
+            stack.format_arn(
+                service="logs", resource="log-group", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+            )
             for name in self._log_group_names
         ]
         self.key.add_to_resource_policy(
@@ -174,4 +176,3 @@ class Storage(Construct):
             encryption_key=self.key,
             removal_policy=RemovalPolicy.RETAIN,
         )
-

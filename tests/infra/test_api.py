@@ -9,11 +9,16 @@ from tickvault_cdk import constants
 
 
 def test_get_and_head_latest_and_everything_else_reach_the_proxy_with_payload_2(synth):
-    (integration_id, integration), = synth.of_type("AWS::ApiGatewayV2::Integration").items()
+    ((integration_id, integration),) = synth.of_type("AWS::ApiGatewayV2::Integration").items()
     assert integration["Properties"]["IntegrationType"] == "AWS_PROXY"
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
-    assert integration["Properties"]["IntegrationUri"] == arn(synth, "AWS::Lambda::Function", FunctionName="tickvault-proxy")
-    routes = {route["Properties"]["RouteKey"]: route["Properties"] for route in synth.of_type("AWS::ApiGatewayV2::Route").values()}
+    assert integration["Properties"]["IntegrationUri"] == arn(
+        synth, "AWS::Lambda::Function", FunctionName="tickvault-proxy"
+    )
+    routes = {
+        route["Properties"]["RouteKey"]: route["Properties"]
+        for route in synth.of_type("AWS::ApiGatewayV2::Route").values()
+    }
     assert set(routes) == {"GET /latest", "HEAD /latest", "$default"}
     for route in routes.values():
         assert route["Target"] == {"Fn::Join": ["", ["integrations/", {"Ref": integration_id}]]}
@@ -29,7 +34,7 @@ def test_only_this_api_may_invoke_the_proxy(synth):
 
 
 def test_stage_writes_a_json_access_log_with_the_fields_operators_need(synth):
-    (_, stage), = synth.of_type("AWS::ApiGatewayV2::Stage").items()
+    ((_, stage),) = synth.of_type("AWS::ApiGatewayV2::Stage").items()
     settings = stage["Properties"]["AccessLogSettings"]
     group = synth.resources[settings["DestinationArn"]["Fn::GetAtt"][0]]["Properties"]
     assert group["KmsKeyId"] == arn(synth, "AWS::KMS::Key")
@@ -42,7 +47,7 @@ def test_stage_writes_a_json_access_log_with_the_fields_operators_need(synth):
 
 
 def test_stage_throttles_as_a_backstop(synth):
-    (_, stage), = synth.of_type("AWS::ApiGatewayV2::Stage").items()
+    ((_, stage),) = synth.of_type("AWS::ApiGatewayV2::Stage").items()
     assert stage["Properties"]["StageName"] == "$default"
     assert stage["Properties"]["DefaultRouteSettings"] == {
         "ThrottlingBurstLimit": constants.API_THROTTLE_BURST,
@@ -52,5 +57,7 @@ def test_stage_throttles_as_a_backstop(synth):
 
 def test_the_endpoint_is_a_stack_output(synth):
     outputs = synth.document["Outputs"]
-    assert outputs["ApiEndpoint"]["Value"] == {"Fn::GetAtt": [ref(synth, "AWS::ApiGatewayV2::Api")["Ref"], "ApiEndpoint"]}
+    assert outputs["ApiEndpoint"]["Value"] == {
+        "Fn::GetAtt": [ref(synth, "AWS::ApiGatewayV2::Api")["Ref"], "ApiEndpoint"]
+    }
     assert outputs["LatestUrl"]["Value"]["Fn::Join"][1][-1] == "/latest"

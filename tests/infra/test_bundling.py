@@ -34,9 +34,7 @@ def test_asset_holds_tasks_and_schemas_side_by_side(asset):
     assert (asset / "tasks" / "seal.py").is_file()
     assert (asset / "tasks" / "proxy.py").is_file()
     assert (asset / "schemas" / "seal.input.schema.json").is_file()
-    assert sorted(p.name for p in (asset / "schemas").iterdir()) == sorted(
-        p.name for p in (ROOT / "schemas").iterdir()
-    )
+    assert sorted(p.name for p in (asset / "schemas").iterdir()) == sorted(p.name for p in (ROOT / "schemas").iterdir())
     assert not list(asset.rglob("__pycache__"))
 
 

@@ -45,7 +45,11 @@ def _files(synth):
 
 
 def _via(service):
-    return {"StringEquals": {"kms:ViaService": {"Fn::Join": ["", [f"{service}.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}}}
+    return {
+        "StringEquals": {
+            "kms:ViaService": {"Fn::Join": ["", [f"{service}.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+        }
+    }
 
 
 def _sealed_file():

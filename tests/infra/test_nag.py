@@ -46,9 +46,7 @@ def test_no_unsuppressed_awssolutions_warning(synth):
 
 def test_nothing_is_suppressed_stack_wide(synth):
     assert "cdk_nag" not in synth.document.get("Metadata", {})
-    assert synth.stack.node.metadata == [] or all(
-        entry.type != "cdk_nag" for entry in synth.stack.node.metadata
-    )
+    assert synth.stack.node.metadata == [] or all(entry.type != "cdk_nag" for entry in synth.stack.node.metadata)
 
 
 def test_every_suppression_gives_a_reason_and_wildcard_ones_name_exact_findings(synth):
@@ -61,7 +59,11 @@ def test_every_suppression_gives_a_reason_and_wildcard_ones_name_exact_findings(
 
 def test_every_suppression_answers_a_finding_on_its_own_resource(synth):
     suppressed = {
-        (row["Resource ID"], row["Rule ID"], row["Exception Reason"].split("]")[0].lstrip("[") if row["Exception Reason"].startswith("[") else "")
+        (
+            row["Resource ID"],
+            row["Rule ID"],
+            row["Exception Reason"].split("]")[0].lstrip("[") if row["Exception Reason"].startswith("[") else "",
+        )
         for row in _report(synth)
         if row["Compliance"] == "Suppressed"
     }

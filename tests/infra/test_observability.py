@@ -12,15 +12,20 @@ from tickvault_cdk import metrics
 
 
 def _alarms(synth):
-    return {alarm["Properties"]["AlarmName"]: alarm["Properties"] for alarm in synth.of_type("AWS::CloudWatch::Alarm").values()}
+    return {
+        alarm["Properties"]["AlarmName"]: alarm["Properties"]
+        for alarm in synth.of_type("AWS::CloudWatch::Alarm").values()
+    }
 
 
 def test_topic_is_encrypted_with_the_key_and_refuses_plain_http(synth):
-    (_, topic), = synth.of_type("AWS::SNS::Topic").items()
+    ((_, topic),) = synth.of_type("AWS::SNS::Topic").items()
     assert topic["Properties"]["KmsMasterKeyId"] == arn(synth, "AWS::KMS::Key")
     (policy,) = synth.of_type("AWS::SNS::TopicPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements
+    )
 
 
 def test_only_this_accounts_alarms_may_publish_to_the_topic_as_cloudwatch(synth):
@@ -64,7 +69,10 @@ def test_lambda_errors_and_api_5xx_raise_alarms(synth):
     alarms = _alarms(synth)
     for task in ("seal", "store", "verify", "publish", "decrypt", "proxy"):
         assert alarms[f"tickvault-{task}-errors"]["MetricName"] == "Errors"
-    assert (alarms["tickvault-api-5xx"]["Namespace"], alarms["tickvault-api-5xx"]["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    assert (alarms["tickvault-api-5xx"]["Namespace"], alarms["tickvault-api-5xx"]["MetricName"]) == (
+        "AWS/ApiGateway",
+        "5xx",
+    )
 
 
 def test_every_alarm_notifies_the_topic_and_treats_missing_data_as_not_breaching(synth):
@@ -99,7 +107,7 @@ def test_an_address_in_the_configuration_subscribes_to_the_topic(tmp_path):
 
 
 def test_top_refused_ips_rule_counts_429s_by_source_ip_in_the_access_log(synth):
-    (_, rule), = synth.of_type("AWS::CloudWatch::InsightRule").items()
+    ((_, rule),) = synth.of_type("AWS::CloudWatch::InsightRule").items()
     parts = rule["Properties"]["RuleBody"]["Fn::Join"][1]
     (stage,) = synth.of_type("AWS::ApiGatewayV2::Stage").values()
     access_logs = stage["Properties"]["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]
@@ -111,7 +119,7 @@ def test_top_refused_ips_rule_counts_429s_by_source_ip_in_the_access_log(synth):
 
 
 def _dashboard(synth):
-    (_, dashboard), = synth.of_type("AWS::CloudWatch::Dashboard").items()
+    ((_, dashboard),) = synth.of_type("AWS::CloudWatch::Dashboard").items()
     parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
     return "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
 

@@ -8,7 +8,7 @@ from tests.infra.conftest import arn, grants, ref
 
 
 def _schedule(synth):
-    (_, schedule), = synth.of_type("AWS::Scheduler::Schedule").items()
+    ((_, schedule),) = synth.of_type("AWS::Scheduler::Schedule").items()
     return schedule["Properties"]
 
 
@@ -16,7 +16,9 @@ def test_schedule_runs_at_the_configured_rate_with_the_scheduled_time_as_input(s
     schedule = _schedule(synth)
     assert schedule["ScheduleExpression"] == config.schedule_expression
     assert schedule["State"] == "ENABLED"
-    assert schedule["Target"]["Arn"] == ref(synth, "AWS::StepFunctions::StateMachine", StateMachineName="tickvault-generate")
+    assert schedule["Target"]["Arn"] == ref(
+        synth, "AWS::StepFunctions::StateMachine", StateMachineName="tickvault-generate"
+    )
     assert json.loads(schedule["Target"]["Input"]) == {"scheduledTime": "<aws.scheduler.scheduled-time>"}
     assert schedule["KmsKeyArn"] == arn(synth, "AWS::KMS::Key")
 
@@ -29,7 +31,7 @@ def test_schedule_retries_a_tick_for_at_most_one_period_then_parks_it_in_the_dea
 
 
 def test_dead_letter_queue_is_encrypted_with_the_key_and_refuses_plain_http(synth):
-    (name, queue), = synth.of_type("AWS::SQS::Queue").items()
+    ((name, queue),) = synth.of_type("AWS::SQS::Queue").items()
     assert queue["Properties"]["KmsMasterKeyId"] == arn(synth, "AWS::KMS::Key")
     (policy,) = synth.of_type("AWS::SQS::QueuePolicy").values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]

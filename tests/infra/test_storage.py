@@ -8,7 +8,7 @@ from tests.infra.conftest import arn
 
 
 def _key(synth):
-    (_, key), = synth.of_type("AWS::KMS::Key").items()
+    ((_, key),) = synth.of_type("AWS::KMS::Key").items()
     return key["Properties"]
 
 
@@ -60,7 +60,7 @@ def test_every_log_group_is_encrypted_and_kept_for_the_configured_days(synth, co
 
 def _files_bucket(synth):
     buckets = synth.of_type("AWS::S3::Bucket")
-    (name, bucket), = [(n, b) for n, b in buckets.items() if "LoggingConfiguration" in b["Properties"]]
+    ((name, bucket),) = [(n, b) for n, b in buckets.items() if "LoggingConfiguration" in b["Properties"]]
     return name, bucket["Properties"]
 
 
@@ -126,7 +126,7 @@ def test_files_lifecycle_follows_the_configuration(synth, config):
 
 
 def test_table_is_on_demand_with_ttl_pitr_deletion_protection_and_the_key(synth):
-    (_, table), = synth.of_type("AWS::DynamoDB::Table").items()
+    ((_, table),) = synth.of_type("AWS::DynamoDB::Table").items()
     properties = table["Properties"]
     assert properties["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert properties["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
@@ -145,14 +145,16 @@ def test_table_is_on_demand_with_ttl_pitr_deletion_protection_and_the_key(synth)
 def test_table_attributes_match_the_local_stack(synth):
     from tickvault.local.provision import TTL_ATTRIBUTE
 
-    (_, table), = synth.of_type("AWS::DynamoDB::Table").items()
+    ((_, table),) = synth.of_type("AWS::DynamoDB::Table").items()
     assert table["Properties"]["TimeToLiveSpecification"]["AttributeName"] == TTL_ATTRIBUTE
 
 
 def test_only_s3_logging_for_the_files_bucket_may_write_access_logs(synth):
     files, _ = _files_bucket(synth)
     (target,) = [n for n in synth.of_type("AWS::S3::Bucket") if n != files]
-    (policy,) = [p for p in synth.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": target}]
+    (policy,) = [
+        p for p in synth.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": target}
+    ]
     (allow,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert allow["Action"] == "s3:PutObject"
