@@ -40,7 +40,7 @@ def config():
 
 @pytest.fixture(scope="session")
 def _session_stack(config):
-    stack = LocalStack(config, moto_port=0, definition_hook=fast_retries).start(schedule=False)
+    stack = LocalStack(config, moto_port=0, definition_hook=fast_retries, http_port=None).start(schedule=False)
     yield stack
     stack.stop()
 

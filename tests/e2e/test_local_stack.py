@@ -23,7 +23,7 @@ def running():
     env = {**os.environ, "MOTO_PORT": str(port), "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tickvault", "run", "--moto-port", str(port), "--every", "4s"],
+        [sys.executable, "-m", "tickvault", "run", "--moto-port", str(port), "--port", str(free_port()), "--every", "4s"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     banner = []
