@@ -98,7 +98,12 @@ def cmd_run(args, config) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
-    stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port).start()
+    try:
+        stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port).start()
+    except OSError as exc:  # typically a port already taken by another `make run`
+        print(f"tickvault: cannot start: {exc.strerror or exc} (ports {args.moto_port} and {args.port}; "
+              f"change them with --moto-port and --port)", file=sys.stderr)
+        return 1
     resources = stack.resources
     print(f"tickvault local stack (Ctrl-C to stop)\n"
           f"  emulator       {stack.endpoint}  (AWS CLI: aws --endpoint-url {stack.endpoint} ...)\n"

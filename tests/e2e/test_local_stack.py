@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -91,3 +92,16 @@ def test_sigterm_stops_cleanly_with_exit_0(running):
     assert process.returncode == 0
     assert "Traceback" not in err
     assert "stored files/" in out  # each tick logs one readable line
+
+
+def test_a_taken_port_is_reported_plainly():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "tickvault", "run", "--moto-port", str(free_port()), "--port", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 1
+    assert "cannot start" in result.stderr and "Traceback" not in result.stderr
