@@ -114,7 +114,8 @@ def cmd_run(args, config) -> int:
           f"                 {resources.state_machines[SERVE]}\n"
           f"  HTTP endpoint  {stack.gateway.url}/latest  (curl -i {stack.gateway.url}/latest)\n"
           f"  schedule       every {config.period_seconds}s, first tick now", flush=True)
-    stopping.wait()
+    while not stopping.wait(0.5):  # a timed wait lets the signal handlers run promptly
+        pass
     print("stopping", flush=True)
     stack.stop()
     return 0

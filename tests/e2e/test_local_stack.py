@@ -94,13 +94,16 @@ def test_sigterm_stops_cleanly_with_exit_0(running):
     assert "stored files/" in out  # each tick logs one readable line
 
 
-def test_a_taken_port_is_reported_plainly():
+@pytest.mark.parametrize("which", ["--port", "--moto-port"])
+def test_a_taken_port_is_reported_plainly_and_quickly(which):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
+        ports = {"--port": free_port(), "--moto-port": free_port(), which: port}
         result = subprocess.run(
-            [sys.executable, "-m", "tickvault", "run", "--moto-port", str(free_port()), "--port", str(port)],
+            [sys.executable, "-m", "tickvault", "run", "--moto-port", str(ports["--moto-port"]),
+             "--port", str(ports["--port"])],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
         )
     assert result.returncode == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import urllib.request
 
 from moto.server import ThreadedMotoServer
@@ -17,6 +18,17 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "tickvault-local",
     "AWS_SECRET_ACCESS_KEY": "tickvault-local",
 }
+
+
+def ensure_free(host: str, port: int) -> None:
+    """Raise OSError(EADDRINUSE) if `port` is taken.
+
+    moto's ThreadedMotoServer binds in its own thread and, when that fails,
+    waits forever for a server that never starts; checking first keeps a
+    second `make run` from hanging.
+    """
+    with socket.socket() as probe:
+        probe.bind((host, port))
 
 
 class Emulator:
@@ -36,6 +48,8 @@ class Emulator:
         os.environ["AWS_DEFAULT_REGION"] = self.region
         # One access-log line per emulated call drowns everything else out.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        if self.port:
+            ensure_free(self.host, self.port)
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]

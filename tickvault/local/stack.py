@@ -15,7 +15,7 @@ import boto3
 from tickvault import executions
 from tickvault.config import Config
 from tickvault.local import lambda_runtime, sync_execution
-from tickvault.local.emulator import Emulator
+from tickvault.local.emulator import Emulator, ensure_free
 from tickvault.local.gateway import Gateway
 from tickvault.local.provision import Provisioner, Resources
 from tickvault.local.scheduler import Scheduler
@@ -54,6 +54,8 @@ class LocalStack:
     def start(self, schedule: bool = True) -> LocalStack:
         lambda_runtime.install()
         sync_execution.install()
+        if self._http_port:
+            ensure_free(self._host, self._http_port)  # fail before anything starts
         self.emulator.start()
         self.provision()
         if self._http_port is not None:
