@@ -14,7 +14,7 @@ import boto3
 
 from tickvault import executions
 from tickvault.config import Config
-from tickvault.local import lambda_runtime, sync_execution
+from tickvault.local import atomic_writes, lambda_runtime, sync_execution
 from tickvault.local.emulator import Emulator, ensure_free
 from tickvault.local.gateway import Gateway
 from tickvault.local.provision import Provisioner, Resources
@@ -54,6 +54,7 @@ class LocalStack:
     def start(self, schedule: bool = True) -> LocalStack:
         lambda_runtime.install()
         sync_execution.install()
+        atomic_writes.install()
         if self._http_port:
             ensure_free(self._host, self._http_port)  # fail before anything starts
         self.emulator.start()
