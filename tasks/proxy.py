@@ -28,7 +28,7 @@ from tasks.rate_limit import headers as rate_headers
 from tasks.rate_limit.client_key import BadAddressError, client_key
 from tasks.rate_limit.window import Window
 from tasks.shared import aws
-from tasks.shared.observability import logger
+from tasks.shared.observability import invocation, logger
 from tasks.shared.settings import (
     IPV6_PREFIX_ENV,
     PERIOD_SECONDS_ENV,
@@ -87,14 +87,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.warning("malformed event", problems=found)
         return problem(400, "The request could not be read.", {})
     request = Request(event)
-    logger.set_correlation_id(request.request_id)
-    result = _serve(request, time.time())
-    bad = problems(result, "proxy.output")
-    if bad:  # our bug, never the caller's: log it, answer without detail
-        logger.error("response breaks its schema", problems=bad)
-        return problem(500, "The response could not be built.", {})
-    logger.info("answered", status=result["statusCode"], route=request.route)
-    return result
+    with invocation("proxy", request.request_id):
+        result = _serve(request, time.time())
+        bad = problems(result, "proxy.output")
+        if bad:  # our bug, never the caller's: log it, answer without detail
+            logger.error("response breaks its schema", problems=bad)
+            return problem(500, "The response could not be built.", {})
+        logger.info("answered", status=result["statusCode"], route=request.route)
+        return result
 
 
 def _serve(request: Request, now: float) -> dict[str, Any]:

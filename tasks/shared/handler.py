@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tasks.shared.errors import InvalidInputError, InvalidOutputError, TickvaultError
-from tasks.shared.observability import logger
+from tasks.shared.observability import invocation, logger
 from tasks.shared.validation import check
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -22,20 +22,19 @@ def task(name: str) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Ha
         @functools.wraps(work)
         def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             correlation_id = event.get("execution") if isinstance(event, dict) else None
-            logger.set_correlation_id(correlation_id)
-            logger.append_keys(task=name)
-            try:
-                check(event, f"{name}.input", InvalidInputError)
-                result = work(event)
-                check(result, f"{name}.output", InvalidOutputError)
-            except TickvaultError as exc:
-                logger.error("task failed", error=type(exc).__name__, reason=str(exc))
-                raise
-            except Exception:
-                logger.exception("task failed unexpectedly")
-                raise
-            logger.info("task done")
-            return result
+            with invocation(name, correlation_id):
+                try:
+                    check(event, f"{name}.input", InvalidInputError)
+                    result = work(event)
+                    check(result, f"{name}.output", InvalidOutputError)
+                except TickvaultError as exc:
+                    logger.error("task failed", error=type(exc).__name__, reason=str(exc))
+                    raise
+                except Exception:
+                    logger.exception("task failed unexpectedly")
+                    raise
+                logger.info("task done")
+                return result
 
         return handler
 

@@ -39,8 +39,8 @@ def endpoint():
     process.wait(timeout=30)
 
 
-def get(endpoint, path="/latest", method="GET", headers=None, source="127.0.0.1"):
-    connection = http.client.HTTPConnection(*endpoint, timeout=30, source_address=(source, 0))
+def get(endpoint, path="/latest", method="GET", headers=None, source="127.0.0.1", timeout=30):
+    connection = http.client.HTTPConnection(*endpoint, timeout=timeout, source_address=(source, 0))
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
@@ -106,11 +106,12 @@ def test_210_answers_then_429_and_another_client_is_unaffected(endpoint):
 
 
 def test_300_parallel_requests_from_one_fresh_address_admit_exactly_the_limit(endpoint):
-    ensure_window(120)
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        results = list(pool.map(lambda _: get(endpoint, source="127.0.0.4")[0], range(300)))
-    assert results.count(200) == CONFIG.limit
-    assert results.count(429) == 300 - CONFIG.limit
+    ensure_window(150)
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        # The local gateway queues what the emulator cannot run at once, so late requests wait.
+        results = list(pool.map(lambda _: get(endpoint, source="127.0.0.4", timeout=120)[0], range(300)))
+    # Every request gets a real answer (no 503 from an overloaded emulator), and exactly the limit pass.
+    assert (results.count(200), results.count(429)) == (CONFIG.limit, 300 - CONFIG.limit)
 
 
 @pytest.mark.parametrize(
@@ -139,6 +140,25 @@ def test_bad_requests_get_a_clean_4xx(endpoint, method, path, status):
 def test_undecodable_bytes_in_the_path_are_404(endpoint):
     answer = raw(endpoint, b"GET /lat\xff\xfeest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 404")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "FOO"])
+def test_any_method_reaches_the_proxy_and_gets_405(endpoint, method):
+    status, headers, body = get(endpoint, method=method, source="127.0.0.15")
+    assert status == 405 and headers["Allow"] == "GET, HEAD" and "RateLimit" in headers
+    assert headers["Content-Type"] == "application/problem+json"
+
+
+def test_http_0_9_and_garbage_are_refused_as_json(endpoint):
+    refused = raw(endpoint, b"GET /latest\r\n\r\n")
+    assert refused.startswith(b"HTTP/1.1 400") and refused.endswith(b'{"message": "Bad Request"}')
+    garbage = raw(endpoint, b"\x16\x03\x01 junk junk junk\r\n\r\n")
+    assert garbage.startswith(b"HTTP/1.") and b"application/json" in garbage and b"<html" not in garbage.lower()
+
+
+def test_the_server_header_names_no_runtime(endpoint):
+    _, headers, _ = get(endpoint, source="127.0.0.16")
+    assert "Python" not in headers.get("Server", "")
 
 
 def test_a_16_kb_header_is_refused_before_the_proxy(endpoint):

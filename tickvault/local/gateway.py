@@ -29,6 +29,9 @@ log = logging.getLogger("local.gateway")
 MAX_HEADER_BYTES = 10 * 1024  # API Gateway's quota for all request headers together
 MAX_BODY_BYTES = 1024 * 1024
 INTEGRATION_TIMEOUT_SECONDS = 30  # the HTTP API's own upper bound
+MAX_IN_FLIGHT = 4  # proxy invocations running at once; more wait their turn
+QUEUE_TIMEOUT_SECONDS = 120
+IDLE_TIMEOUT_SECONDS = 30
 
 
 def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: str, body: bytes) -> dict:
@@ -77,6 +80,7 @@ def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT_SECONDS  # a client that stops sending mid-request is dropped
     server_version = "tickvault-local-gateway"
     gateway: Gateway  # set on the subclass the Gateway makes
 
@@ -104,7 +108,35 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, payload = self.gateway.invoke(event)
         self._send(status, headers, payload)
 
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle
+    def __getattr__(self, name: str):
+        # Every method reaches the proxy (which answers 405), as with a `$default` route.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def version_string(self) -> str:
+        return "tickvault-local"
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # API Gateway does not speak it
+            self.request_version = "HTTP/1.0"  # so that the refusal carries a status line and headers
+            self.send_error(400)
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, too long, bad version) as JSON, like API Gateway's."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # unparsable request lines leave it at 0.9: answer with a status line
+            self.request_version = "HTTP/1.0"
+        phrase = self.responses.get(code, ("Error",))[0]
+        try:
+            self._send(code, {"Content-Type": "application/json", "Connection": "close"},
+                       json.dumps({"message": phrase}))
+        except OSError:
+            pass
 
     def _send_plain(self, status: int, document: dict) -> None:
         body = json.dumps(document)
@@ -121,7 +153,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                log.debug("client %s went away before the answer", self.client_address[0])
+                self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):
@@ -137,7 +173,19 @@ class _Server(ThreadingHTTPServer):
 
 
 class Gateway:
-    def __init__(self, endpoint: str, region: str, proxy_function: str, host: str = "127.0.0.1", port: int = 8080):
+    def __init__(
+        self,
+        endpoint: str,
+        region: str,
+        proxy_function: str,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ):
+        # moto's interpreter does a few executions a second on two cores. Letting a burst of 100
+        # requests in at once would push every execution past its own timeouts; queueing here
+        # instead plays the part of Lambda's concurrency, which AWS scales far beyond this.
+        self._slots = threading.BoundedSemaphore(max_in_flight)
         self._lambda = boto3.client(
             "lambda",
             endpoint_url=endpoint,
@@ -170,12 +218,17 @@ class Gateway:
     def invoke(self, event: dict) -> tuple[int, dict[str, str], str]:
         """Call the proxy as the HTTP API would; map its failures as API Gateway does."""
         began = time.monotonic()
+        if not self._slots.acquire(timeout=QUEUE_TIMEOUT_SECONDS):
+            log.error("request waited %ss for a free slot", QUEUE_TIMEOUT_SECONDS)
+            return 503, {"Content-Type": "application/json"}, json.dumps({"message": "Service Unavailable"})
         try:
             answer = self._lambda.invoke(FunctionName=self.proxy_function, Payload=json.dumps(event))
             payload = json.loads(answer["Payload"].read())
-        except Exception as exc:  # the integration failed: API Gateway answers 500/503 without detail
+        except Exception as exc:  # the integration failed: API Gateway answers 503 without detail
             log.error("proxy invocation failed: %s", type(exc).__name__)
             return 503, {"Content-Type": "application/json"}, json.dumps({"message": "Service Unavailable"})
+        finally:
+            self._slots.release()
         if answer.get("FunctionError") or not isinstance(payload, dict) or "statusCode" not in payload:
             log.error("proxy failed: %s", payload.get("errorType") if isinstance(payload, dict) else "bad payload")
             return 500, {"Content-Type": "application/json"}, json.dumps({"message": "Internal Server Error"})
