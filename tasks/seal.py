@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ def render(scheduled: str, sequence: int) -> bytes:
 def handler(event: dict[str, Any]) -> dict[str, Any]:
     period = require_int(PERIOD_SECONDS_ENV)
     moment = timekeys.floor_to_period(timekeys.parse_time(event["tick"]["scheduledTime"]), period)
+    timekeys.refuse_future(moment, period, datetime.now(UTC))
     key = timekeys.object_key(moment)
     sequence = timekeys.sequence(moment, period)
     plaintext = render(timekeys.iso(moment), sequence)

@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("workflow", nargs="?", default=GENERATE, choices=(GENERATE, SERVE))
             command.add_argument("--limit", type=int, default=20)
         if name == "history":
-            command.add_argument("execution", help="execution ARN, or name of a generate execution")
+            command.add_argument("execution", help="execution ARN or name (as `executions` lists it), of either workflow")
     return parser
 
 
@@ -143,13 +143,25 @@ def cmd_executions(args, config) -> int:
     return 0
 
 
+def _find_execution(sfn, config, name: str) -> str:
+    """The ARN of the execution called `name`, in either workflow."""
+    names = Names.of(config)
+    for workflow in (GENERATE, SERVE):
+        machine = executions.find_state_machine(sfn, names.state_machine(workflow))
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
+            for found in page["executions"]:
+                if found["name"] == name:
+                    return found["executionArn"]
+    raise LookupError(f"no execution named {name!r}; `executions` lists them")
+
+
 def cmd_history(args, config) -> int:
     sfn = _sfn(args, config)
-    arn = args.execution
-    if not arn.startswith("arn:"):
-        machine = executions.find_state_machine(sfn, Names.of(config).state_machine(GENERATE))
-        arn = machine.replace(":stateMachine:", ":execution:") + ":" + arn
-    described = sfn.describe_execution(executionArn=arn)
+    arn = args.execution if args.execution.startswith("arn:") else _find_execution(sfn, config, args.execution)
+    try:
+        described = sfn.describe_execution(executionArn=arn)
+    except (sfn.exceptions.ExecutionDoesNotExist, sfn.exceptions.InvalidArn):
+        raise LookupError(f"no execution {arn}") from None
     print(f"{described['name']}  {described['status']}")
     print(f"{'entered (UTC)':<24} {'seconds':>8}  {'state':<18} outcome")
     for step in executions.steps(executions.history(sfn, arn)):
@@ -173,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, config)
     except LookupError as exc:
-        print(f"tickvault: {exc} (is the local stack running? `make run`)", file=sys.stderr)
+        print(f"tickvault: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - the CLI reports, it does not trace
         if type(exc).__name__ in {"EndpointConnectionError", "ConnectionRefusedError"}:

@@ -47,12 +47,23 @@ class Config:
 
     @property
     def schedule_expression(self) -> str:
-        """EventBridge Scheduler expression for the generation period."""
+        """EventBridge Scheduler expression for the generation period.
+
+        A period that divides the hour (or the day) becomes a cron expression,
+        so ticks land on the same boundaries the object keys are floored to:
+        the file's time is then its real creation time, and `Cache-Control`
+        (seconds to the next boundary) says when the next file appears. Other
+        periods fall back to `rate()`, which counts from the schedule's creation.
+        """
         minutes, seconds = divmod(self.period_seconds, 60)
         if seconds:
-            raise ValueError("EventBridge Scheduler rates are whole minutes")
-        unit = "minute" if minutes == 1 else "minutes"
-        return f"rate({minutes} {unit})"
+            raise ValueError("EventBridge Scheduler periods are whole minutes")
+        if 60 % minutes == 0:
+            return f"cron(0/{minutes} * * * ? *)"
+        hours, rest = divmod(minutes, 60)
+        if not rest and 24 % hours == 0:
+            return f"cron(0 0/{hours} * * ? *)"
+        return f"rate({minutes} minute{'s' if minutes > 1 else ''})"
 
     def name(self, suffix: str) -> str:
         """Resource name with the project prefix, e.g. `tickvault-generate`."""

@@ -44,7 +44,7 @@ def find_state_machine(sfn, name: str) -> str:
         for machine in page["stateMachines"]:
             if machine["name"] == name:
                 return machine["stateMachineArn"]
-    raise LookupError(f"no state machine named {name}")
+    raise LookupError(f"no state machine named {name} here (is `make run` running, with this configuration?)")
 
 
 def tick_name(scheduled: datetime) -> str:

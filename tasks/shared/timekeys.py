@@ -22,7 +22,18 @@ def parse_time(value: str) -> datetime:
         raise InvalidInputError(f"scheduledTime {value!r} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
         raise InvalidInputError(f"scheduledTime {value!r} has no UTC offset")
+    if parsed.timestamp() < 0:
+        raise InvalidInputError(f"scheduledTime {value!r} is before 1970")
     return parsed.astimezone(UTC)
+
+
+def refuse_future(moment: datetime, period_seconds: int, now: datetime) -> None:
+    """A file for a time more than one period ahead would be published as the
+    newest and, since "latest" never moves backwards, hide every real tick until
+    then. The scheduler's time is always close to now; anything later is refused.
+    """
+    if (moment - now).total_seconds() > period_seconds:
+        raise InvalidInputError(f"scheduledTime {iso(moment)} is more than one period ahead of now ({iso(now)})")
 
 
 def floor_to_period(moment: datetime, period_seconds: int) -> datetime:

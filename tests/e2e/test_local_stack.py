@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -33,10 +34,22 @@ def running():
         if line.lstrip().startswith("schedule"):
             break
     ready_at = time.monotonic()
-    yield process, f"http://127.0.0.1:{port}", ready_at, "".join(banner)
+    endpoint = f"http://127.0.0.1:{port}"
+    first_file_after = wait_for_first_file(endpoint, ready_at)
+    yield process, endpoint, first_file_after, "".join(banner)
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+def wait_for_first_file(endpoint, ready_at, limit=15.0) -> float | None:
+    """Seconds from the banner to the first stored object, or None if none came in `limit` seconds."""
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    while time.monotonic() - ready_at < limit:
+        if s3.list_objects_v2(Bucket="tickvault-files").get("KeyCount", 0):
+            return time.monotonic() - ready_at
+        time.sleep(0.2)
+    return None
 
 
 def cli(endpoint, *args):
@@ -52,13 +65,8 @@ def test_banner_says_what_started_and_where(running):
 
 
 def test_first_file_is_stored_within_15_seconds(running):
-    _, endpoint, ready_at, _ = running
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
-    while time.monotonic() - ready_at < 15:
-        if s3.list_objects_v2(Bucket="tickvault-files").get("KeyCount", 0):
-            return
-        time.sleep(0.2)
-    pytest.fail("no file within 15 s of the services starting")
+    _, _, first_file_after, _ = running
+    assert first_file_after is not None, "no file within 15 s of the services starting"
 
 
 def test_cli_starts_a_generation_and_reads_executions_and_history(running):
@@ -77,6 +85,21 @@ def test_cli_starts_a_generation_and_reads_executions_and_history(running):
     assert history.returncode == 0, history.stderr
     states = [line.split()[2] for line in history.stdout.splitlines()[2:] if line.strip()]
     assert states == ["Seal", "Store", "Verify", "Publish", "Done"]
+
+
+def test_history_finds_serve_executions_by_name_and_says_plainly_when_none(running):
+    _, endpoint, _, banner = running
+    http_port = int(banner.split("HTTP endpoint")[1].split("/latest")[0].rsplit(":", 1)[1])
+    urllib.request.urlopen(f"http://127.0.0.1:{http_port}/latest", timeout=30).read()
+    listed = cli(endpoint, "executions", "serve")
+    name = listed.stdout.splitlines()[1].split()[-1]
+    history = cli(endpoint, "history", name)
+    assert history.returncode == 0, history.stderr
+    assert [line.split()[2] for line in history.stdout.splitlines()[2:]][:2] == ["CheckRate", "Route"]
+
+    missing = cli(endpoint, "history", "tick-20261203T154000Z-1a2b3c4d")
+    assert missing.returncode == 1
+    assert "no execution named" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_cli_says_plainly_when_nothing_is_running():

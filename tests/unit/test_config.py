@@ -36,7 +36,17 @@ def test_defaults_carry_the_mission_numbers():
     assert config.ipv6_prefix_length == 64
     assert config.fail_mode == "closed"
     assert config.alarm_email == ""
-    assert config.schedule_expression == "rate(10 minutes)"
+    assert config.schedule_expression == "cron(0/10 * * * ? *)"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expression"),
+    [(1, "cron(0/1 * * * ? *)"), (15, "cron(0/15 * * * ? *)"), (120, "cron(0 0/2 * * ? *)"),
+     (7, "rate(7 minutes)"), (90, "rate(90 minutes)")],
+)
+def test_periods_that_divide_the_hour_or_day_are_aligned_with_cron(minutes, expression):
+    document = with_value("generation.period_minutes", minutes)
+    assert parse_config(document).schedule_expression == expression
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,22 @@ def test_seal_refuses_bad_input_naming_the_field(stack, event, expected):
         seal.handler(event, None)
 
 
+@pytest.mark.parametrize(
+    ("scheduled", "reason"),
+    [("2099-01-01T00:00:00Z", "more than one period ahead of now"), ("1969-12-31T23:59:00Z", "before 1970")],
+)
+def test_seal_refuses_times_that_would_freeze_or_break_latest(stack, scheduled, reason):
+    with pytest.raises(InvalidInputError, match=reason):
+        seal.handler({"tick": {"scheduledTime": scheduled}, "execution": "x"}, None)
+
+
+def test_seal_accepts_the_next_period(stack):
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(seconds=300)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert seal.handler({"tick": {"scheduledTime": soon}, "execution": "x"}, None)["objectKey"]
+
+
 def test_seal_without_its_key_setting_says_which_variable(stack, monkeypatch):
     monkeypatch.delenv("TICKVAULT_KEY_ID")
     with pytest.raises(ConfigurationError, match="TICKVAULT_KEY_ID is not set"):

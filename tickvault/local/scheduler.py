@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 log = logging.getLogger("local.scheduler")
 
@@ -30,14 +30,15 @@ class Scheduler:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
-        started_wall, started = datetime.now(UTC).replace(microsecond=0), time.monotonic()
-        tick = 0
+        """One tick now, then one on each boundary of the period since the epoch,
+        as the aligned cron schedule fires on AWS."""
+        scheduled = datetime.now(UTC).replace(microsecond=0)
         while not self._stop.is_set():
-            scheduled = started_wall + timedelta(seconds=tick * self.period_seconds)
-            self.next_tick = scheduled + timedelta(seconds=self.period_seconds)
+            boundary = (int(scheduled.timestamp()) // self.period_seconds + 1) * self.period_seconds
+            self.next_tick = datetime.fromtimestamp(boundary, UTC)
             try:
                 self._fire(scheduled)
             except Exception:  # one failed tick must not stop the schedule
                 log.exception("tick %s could not be started", scheduled.isoformat())
-            tick += 1
-            self._stop.wait(max(0.0, started + tick * self.period_seconds - time.monotonic()))
+            self._stop.wait(max(0.0, boundary - time.time()))
+            scheduled = self.next_tick

@@ -39,7 +39,9 @@ def start_sync_execution(backend, state_machine_arn: str, name: str | None, exec
         name=name,
         sm_type=StateMachineType.EXPRESS,
         role_arn=snapshot.roleArn,
-        exec_arn=f"{machine.arn.replace(':stateMachine:', ':express:')}:{name}:{uuid.uuid4()}",
+        # AWS names Express executions `...:express:<machine>:<name>:<id>`; moto's DescribeExecution and
+        # GetExecutionHistory only parse the Standard form, so the emulator uses that one.
+        exec_arn=f"{machine.arn.replace(':stateMachine:', ':execution:')}:{name}",
         account_id=backend.account_id,
         region_name=backend.region_name,
         state_machine=snapshot,
