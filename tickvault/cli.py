@@ -93,8 +93,10 @@ def cmd_run(args, config) -> int:
     # Task log lines are JSON for CloudWatch; locally only their warnings are shown unless asked.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO" if args.verbose else "WARNING")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stdout)
-    for noisy in ("werkzeug", "moto", "botocore", "urllib3"):
+    for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    # moto's interpreter logs every error a Catch handles; the tick lines and the tasks' logs say what matters.
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
