@@ -27,7 +27,7 @@ from tasks.http.responses import ALLOWED_METHODS, TEXT_TYPE, http_date, problem,
 from tasks.rate_limit import headers as rate_headers
 from tasks.rate_limit.client_key import BadAddressError, client_key
 from tasks.rate_limit.window import Window
-from tasks.shared import aws
+from tasks.shared import aws, metrics
 from tasks.shared.observability import invocation, logger
 from tasks.shared.settings import (
     IPV6_PREFIX_ENV,
@@ -173,6 +173,7 @@ def _answer(request, outcome, now, window, limit, base) -> dict[str, Any]:
     if left is not None:
         headers["RateLimit"] = rate_headers.remaining(left, window.seconds_left(now))
     if kind == "limited":
+        metrics.emit(**{metrics.RATE_LIMITED: 1})
         retry = window.seconds_left(now)
         detail = f"At most {limit} requests per {window.length} seconds per address; try again in {retry} seconds."
         return problem(429, detail, {**headers, "Retry-After": retry}, request.head)
@@ -188,6 +189,8 @@ def _answer(request, outcome, now, window, limit, base) -> dict[str, Any]:
     if kind == "unavailable":
         return problem(503, "The service is unavailable; try again shortly.",
                        {**headers, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
+    age = max(0, int(now) - calendar.timegm(time.strptime(outcome["file"]["scheduledTime"], "%Y-%m-%dT%H:%M:%SZ")))
+    metrics.emit(**{metrics.SERVED: 1, metrics.FILE_AGE_SECONDS: age})
     return _file_response(request, outcome["file"], headers, to_next_file)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tasks.shared import timekeys
+from tasks.shared import metrics, timekeys
 from tasks.shared.aws import client, error_code, transient_faults
 from tasks.shared.handler import task
 from tasks.shared.observability import logger
@@ -48,5 +48,8 @@ def handler(event: dict[str, Any]) -> dict[str, Any]:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
         logger.info("newer file already published", object_key=event["objectKey"])
+        metrics.emit(**{metrics.GENERATION_SUCCEEDED: 1})
         return {"objectKey": event["objectKey"], "published": False}
+    logger.info("published", object_key=event["objectKey"], scheduled_time=event["scheduledTime"])
+    metrics.emit(**{metrics.GENERATION_SUCCEEDED: 1})
     return {"objectKey": event["objectKey"], "published": True}

@@ -13,6 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from tasks.shared import metrics
 from tasks.shared.envelope import CONTEXT_KEY
 from tasks.shared.settings import BUCKET_ENV, KEY_ID_ENV, PERIOD_SECONDS_ENV, TABLE_ENV
 from tickvault.config import Config
@@ -108,6 +109,8 @@ class Generation(Construct):
         name = self._names.state_machine(GENERATE)
         values = {f"{task.capitalize()}FunctionArn": fn.function.function_arn for task, fn in self.functions.items()}
         values["AlarmTopicArn"] = topic.topic_arn
+        values["MetricsNamespace"] = metrics.NAMESPACE
+        values["ServiceName"] = self._config.project
         machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -132,7 +135,8 @@ class Generation(Construct):
             "IAM5",
             "Added by CDK for logging and tracing: the CloudWatch Logs vended-delivery calls "
             "(logs:CreateLogDelivery and the rest) and the X-Ray calls support no "
-            "resource-level permissions, so '*' is the only resource they take.",
+            "resource-level permissions, so '*' is the only resource they take; so does "
+            "cloudwatch:PutMetricData, which a condition keeps to the tickvault namespace.",
             ["Resource::*"],
         )
         machine.add_to_role_policy(
@@ -142,6 +146,15 @@ class Generation(Construct):
             )
         )
         machine.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn]))
+        # The failure path records GenerationFailed itself. PutMetricData takes no resource ARN;
+        # the condition keeps it to the project's namespace.
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": metrics.NAMESPACE}},
+            )
+        )
         machine.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["kms:GenerateDataKey", "kms:Decrypt"],

@@ -1,15 +1,19 @@
-"""The custom metrics the tasks emit in CloudWatch embedded metric format (EMF)."""
+"""The custom metrics the tasks emit in CloudWatch embedded metric format (EMF).
+
+The names live with the tasks that emit them (tasks/shared/metrics.py); this
+module re-exports them for the CDK app.
+"""
 
 from __future__ import annotations
 
-NAMESPACE = "tickvault"
-SERVED = "Served"
-RATE_LIMITED = "RateLimited"
-GENERATION_SUCCEEDED = "GenerationSucceeded"
-GENERATION_FAILED = "GenerationFailed"
-FILE_AGE_SECONDS = "FileAgeSeconds"
-ALL = (SERVED, RATE_LIMITED, GENERATION_SUCCEEDED, GENERATION_FAILED, FILE_AGE_SECONDS)
-
-# Powertools Metrics adds the service name as the one default dimension.
-SERVICE_DIMENSION = "service"
-NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+from tasks.shared.metrics import (  # noqa: F401 - re-exported
+    ALL,
+    FILE_AGE_SECONDS,
+    GENERATION_FAILED,
+    GENERATION_SUCCEEDED,
+    NAMESPACE,
+    NAMESPACE_ENV,
+    RATE_LIMITED,
+    SERVED,
+    SERVICE_DIMENSION,
+)

@@ -40,7 +40,12 @@ def _expected_values(synth, config, workflow_name):
     function = lambda task: marker(arn(synth, "AWS::Lambda::Function", FunctionName=f"tickvault-{task}"))  # noqa: E731
     if workflow_name == "generate":
         values = {f"{task.capitalize()}FunctionArn": function(task) for task in ("seal", "store", "verify", "publish")}
-        return {**values, "AlarmTopicArn": marker(ref(synth, "AWS::SNS::Topic"))}
+        return {
+            **values,
+            "AlarmTopicArn": marker(ref(synth, "AWS::SNS::Topic")),
+            "MetricsNamespace": "tickvault",
+            "ServiceName": config.project,
+        }
     return {
         "TableName": marker(ref(synth, "AWS::DynamoDB::Table")),
         "RateLimit": str(config.limit),
@@ -98,7 +103,8 @@ def test_machine_is_traced_and_encrypted_with_the_key_and_logs_to_an_encrypted_g
 
 def test_generate_may_invoke_its_four_tasks_and_publish_to_the_alarm_topic(synth):
     granted = grants(synth, role_of_state_machine(synth, "tickvault-generate"))
-    assert set(granted) == CDK_ADDED | {"lambda:InvokeFunction", "sns:Publish"}
+    assert set(granted) == CDK_ADDED | {"lambda:InvokeFunction", "sns:Publish", "cloudwatch:PutMetricData"}
+    assert granted["cloudwatch:PutMetricData"] == [("*", {"StringEquals": {"cloudwatch:namespace": "tickvault"}})]
     invoked = sorted(marker(resource) for resource, _ in granted["lambda:InvokeFunction"])
     assert invoked == sorted(
         marker(arn(synth, "AWS::Lambda::Function", FunctionName=f"tickvault-{task}"))

@@ -82,6 +82,9 @@ def test_a_persistent_error_notifies_through_sns_and_fails(stack, sfn, alarm_inb
     message = json.loads(notification["Message"])
     assert (message["execution"], message["error"]) == (result["name"], "TransientError")
     assert message["input"] == {"scheduledTime": "2026-12-03T15:43:12Z"}
+    recorded = stack.client("cloudwatch").list_metrics(Namespace="tickvault", MetricName="GenerationFailed")["Metrics"]
+    assert recorded == [{"Namespace": "tickvault", "MetricName": "GenerationFailed",
+                         "Dimensions": [{"Name": "service", "Value": "tickvault"}]}]
 
 
 def test_the_same_scheduled_time_twice_leaves_one_object_and_both_succeed(stack, s3):

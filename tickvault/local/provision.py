@@ -16,6 +16,7 @@ from tickvault.names import GENERATE, GENERATE_TASKS, SERVE, Names
 from tickvault.paths import ROOT, SCHEMAS, TASKS
 from tickvault.workflows import render
 
+from tasks.shared import metrics
 from tasks.shared.settings import (
     BUCKET_ENV,
     IPV6_PREFIX_ENV,
@@ -93,6 +94,8 @@ class Provisioner:
             "VerifyFunctionArn": resources.functions["verify"],
             "PublishFunctionArn": resources.functions["publish"],
             "AlarmTopicArn": resources.alarm_topic_arn,
+            "MetricsNamespace": metrics.NAMESPACE,
+            "ServiceName": self.config.project,
         }
         resources.state_machines[GENERATE] = self._state_machine(GENERATE, "STANDARD", substitutions, role)
         self._serving(resources, role, environment)
