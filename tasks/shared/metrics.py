@@ -22,7 +22,7 @@ SERVICE_DIMENSION = "service"
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 
 _UNITS = {FILE_AGE_SECONDS: MetricUnit.Seconds}
-_metrics = Metrics(namespace=NAMESPACE)
+_metrics: Metrics | None = None
 # Powertools keeps metrics in one shared set until flushed. On Lambda one
 # invocation runs at a time; the local stack runs several in threads, so
 # adding and flushing happen together under a lock.
@@ -31,7 +31,10 @@ _lock = threading.Lock()
 
 def emit(**values: float) -> None:
     """Write one EMF record with these metrics, e.g. `emit(Served=1, FileAgeSeconds=42)`."""
+    global _metrics
     with _lock:
+        if _metrics is None:  # made at first use, so POWERTOOLS_SERVICE_NAME is read from the function's environment
+            _metrics = Metrics(namespace=NAMESPACE)
         for name, value in values.items():
             _metrics.add_metric(name=name, unit=_UNITS.get(name, MetricUnit.Count), value=value)
         _metrics.flush_metrics()

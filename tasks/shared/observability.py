@@ -17,10 +17,12 @@ def invocation(task: str, correlation_id: str | None) -> Iterator[None]:
     On Lambda each function has its own process; locally all tasks share this
     logger, so the tags are removed again when the invocation ends.
     """
+    tags = ("task", "correlation_id")
+    previous = {name: value for name, value in logger.get_current_keys().items() if name in tags}
     logger.set_correlation_id(correlation_id)
     logger.append_keys(task=task)
     try:
         yield
-    finally:
-        logger.remove_keys(["task"])
-        logger.set_correlation_id(None)
+    finally:  # restore the caller's tags: locally a task can run inside another's invocation
+        logger.remove_keys(list(tags))
+        logger.append_keys(**previous)

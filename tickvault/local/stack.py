@@ -14,7 +14,9 @@ import boto3
 
 from tickvault import executions
 from tickvault.config import Config
-from tickvault.local import atomic_writes, lambda_runtime, sync_execution
+from tickvault.alarms import mission_alarms
+from tickvault.local import atomic_writes, emf, lambda_runtime, sync_execution
+from tickvault.local.alarm_path import AlarmEvaluator, Inbox
 from tickvault.local.emulator import Emulator, ensure_free
 from tickvault.local.gateway import Gateway
 from tickvault.local.provision import Provisioner, Resources
@@ -58,11 +60,14 @@ class LocalStack:
         if self._http_port:
             ensure_free(self._host, self._http_port)  # fail before anything starts
         self.emulator.start()
+        emf.install(self.endpoint, self.config.region)
         self.provision()
         if self._http_port is not None:
             self.gateway = Gateway(self.endpoint, self.config.region, self.resources.functions["proxy"],
                                    self._host, self._http_port).start()
         if schedule:
+            self.alarms.start()
+            self.inbox.start()
             self.scheduler = Scheduler(self.config.period_seconds, self.tick_async)
             self.scheduler.start()
         return self
@@ -70,6 +75,8 @@ class LocalStack:
     def provision(self) -> Resources:
         lambda_runtime.forget_environment()
         self.resources = Provisioner(self.config, self.endpoint, self._hook).provision()
+        self.alarms = AlarmEvaluator(self, mission_alarms(self.config))
+        self.inbox = Inbox(self)
         return self.resources
 
     def reset(self) -> Resources:
@@ -114,6 +121,8 @@ class LocalStack:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+            self.alarms.stop()
+            self.inbox.stop()
         if self.gateway is not None:
             self.gateway.stop()
         for worker in self._ticks:
