@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test generate executions clean
+.PHONY: run test generate executions status clean browser
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements/*.txt
@@ -15,10 +15,15 @@ $(VENV)/.installed: requirements/*.txt
 run: $(VENV)/.installed
 	$(PY) -m tickvault run $(ARGS)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(PY) -m pytest $(ARGS)
 
-generate executions: $(VENV)/.installed
+# Debian's Chromium, for the dashboard test (headless; it saves artifacts/dashboard.png).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+generate executions status: $(VENV)/.installed
 	$(PY) -m tickvault $@ $(ARGS)
 
 clean:

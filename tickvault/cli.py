@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")),
                      help="emulator port (default: $MOTO_PORT or 5000)")
     run.add_argument("--port", type=int, default=8080, help="HTTP endpoint port (default: %(default)s)")
+    run.add_argument("--dashboard-port", type=int, default=8081, help="local dashboard port (default: %(default)s)")
     run.add_argument("--every", type=parse_duration, help="generation period for a demonstration, e.g. 30s")
     run.add_argument("--verbose", action="store_true", help="show every task's JSON log line, not only warnings")
 
@@ -86,6 +87,7 @@ def _sfn(args, config):
 
 
 def cmd_run(args, config) -> int:
+    from tickvault.local import readable_logs
     from tickvault.local.stack import LocalStack
 
     if args.every:
@@ -101,11 +103,13 @@ def cmd_run(args, config) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     try:
-        stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port).start()
+        stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port,
+                           dashboard_port=args.dashboard_port).start()
     except OSError as exc:  # typically a port already taken by another `make run`
-        print(f"tickvault: cannot start: {exc.strerror or exc} (ports {args.moto_port} and {args.port}; "
-              f"change them with --moto-port and --port)", file=sys.stderr)
+        print(f"tickvault: cannot start: {exc.strerror or exc} (ports {args.moto_port}, {args.port}, "
+              f"{args.dashboard_port}; change them with --moto-port, --port, --dashboard-port)", file=sys.stderr)
         return 1
+    readable_logs.install()
     resources = stack.resources
     print(f"tickvault local stack (Ctrl-C to stop)\n"
           f"  emulator       {stack.endpoint}  (AWS CLI: aws --endpoint-url {stack.endpoint} ...)\n"
@@ -115,6 +119,7 @@ def cmd_run(args, config) -> int:
           f"  workflows      {resources.state_machines[GENERATE]}\n"
           f"                 {resources.state_machines[SERVE]}\n"
           f"  HTTP endpoint  {stack.gateway.url}/latest  (curl -i {stack.gateway.url}/latest)\n"
+          f"  dashboard      {stack.dashboard.url}\n"
           f"  schedule       every {config.period_seconds}s, first tick now", flush=True)
     while not stopping.wait(0.5):  # a timed wait lets the signal handlers run promptly
         pass

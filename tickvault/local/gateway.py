@@ -11,6 +11,7 @@ bodies over 1 MB here (413).
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import logging
 import sys
@@ -32,6 +33,7 @@ INTEGRATION_TIMEOUT_SECONDS = 30  # the HTTP API's own upper bound
 MAX_IN_FLIGHT = 4  # proxy invocations running at once; more wait their turn
 QUEUE_TIMEOUT_SECONDS = 120
 IDLE_TIMEOUT_SECONDS = 30
+ACCESS_LOG_KEEP = 20000
 
 
 def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: str, body: bytes) -> dict:
@@ -186,6 +188,8 @@ class Gateway:
         # requests in at once would push every execution past its own timeouts; queueing here
         # instead plays the part of Lambda's concurrency, which AWS scales far beyond this.
         self._slots = threading.BoundedSemaphore(max_in_flight)
+        # The stage's access log (what Contributor Insights reads on AWS), kept in memory here.
+        self.access_log: collections.deque[dict] = collections.deque(maxlen=ACCESS_LOG_KEEP)
         self._lambda = boto3.client(
             "lambda",
             endpoint_url=endpoint,
@@ -216,6 +220,22 @@ class Gateway:
         self._server.server_close()
 
     def invoke(self, event: dict) -> tuple[int, dict[str, str], str]:
+        """Call the proxy and write one access-log record, as the HTTP API stage does."""
+        began = time.monotonic()
+        result = self._invoke(event)
+        context = event["requestContext"]
+        self.access_log.append({
+            "requestTime": context["timeEpoch"] / 1000,
+            "requestId": context["requestId"],
+            "sourceIp": context["http"]["sourceIp"],
+            "method": context["http"]["method"],
+            "path": event["rawPath"][:200],
+            "status": result[0],
+            "latencyMs": round((time.monotonic() - began) * 1000, 1),
+        })
+        return result
+
+    def _invoke(self, event: dict) -> tuple[int, dict[str, str], str]:
         """Call the proxy as the HTTP API would; map its failures as API Gateway does."""
         began = time.monotonic()
         if not self._slots.acquire(timeout=QUEUE_TIMEOUT_SECONDS):

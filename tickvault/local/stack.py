@@ -17,6 +17,7 @@ from tickvault.config import Config
 from tickvault.alarms import mission_alarms
 from tickvault.local import atomic_writes, emf, lambda_runtime, sync_execution
 from tickvault.local.alarm_path import AlarmEvaluator, Inbox
+from tickvault.local.dashboard import Dashboard
 from tickvault.local.emulator import Emulator, ensure_free
 from tickvault.local.gateway import Gateway
 from tickvault.local.provision import Provisioner, Resources
@@ -36,6 +37,7 @@ class LocalStack:
         moto_port: int = 5000,
         definition_hook: DefinitionHook | None = None,
         http_port: int | None = 8080,
+        dashboard_port: int | None = None,
     ):
         self.config = config
         self.emulator = Emulator(host, moto_port, config.region)
@@ -45,6 +47,8 @@ class LocalStack:
         self._ticks: list[threading.Thread] = []
         self._host, self._http_port = host, http_port
         self.gateway: Gateway | None = None
+        self._dashboard_port = dashboard_port
+        self.dashboard: Dashboard | None = None
 
     @property
     def endpoint(self) -> str:
@@ -57,14 +61,17 @@ class LocalStack:
         lambda_runtime.install()
         sync_execution.install()
         atomic_writes.install()
-        if self._http_port:
-            ensure_free(self._host, self._http_port)  # fail before anything starts
+        for port in (self._http_port, self._dashboard_port):
+            if port:
+                ensure_free(self._host, port)  # fail before anything starts
         self.emulator.start()
         emf.install(self.endpoint, self.config.region)
         self.provision()
         if self._http_port is not None:
             self.gateway = Gateway(self.endpoint, self.config.region, self.resources.functions["proxy"],
                                    self._host, self._http_port).start()
+        if self._dashboard_port is not None:
+            self.dashboard = Dashboard(self, self._host, self._dashboard_port).start()
         if schedule:
             self.alarms.start()
             self.inbox.start()
@@ -125,6 +132,8 @@ class LocalStack:
             self.inbox.stop()
         if self.gateway is not None:
             self.gateway.stop()
+        if self.dashboard is not None:
+            self.dashboard.stop()
         for worker in self._ticks:
             worker.join(timeout=10)
         self.emulator.stop()

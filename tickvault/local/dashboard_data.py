@@ -1,0 +1,84 @@
+"""What the local dashboard shows, gathered from the running stack as one
+JSON-ready dict. Never the content of a file."""
+
+from __future__ import annotations
+
+import collections
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from tickvault import executions
+from tickvault.names import GENERATE, SERVE
+
+ALLOWED = {200, 304}
+REFUSED = {429}
+
+
+def newest_file(stack) -> dict[str, Any] | None:
+    item = stack.client("dynamodb").get_item(TableName=stack.resources.table, Key={"pk": {"S": "latest"}}).get("Item")
+    if not item:
+        return None
+    made = datetime.strptime(item["scheduledTime"]["S"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return {
+        "time": item["scheduledTime"]["S"],
+        "key": item["objectKey"]["S"],
+        "ageSeconds": int(time.time() - made.timestamp()),
+        "size": int(item["plaintextSize"]["N"]),
+        "sha256": item["sha256"]["S"],
+        "versionId": item["versionId"]["S"],
+    }
+
+
+def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:
+    sfn = stack.client("stepfunctions")
+    found = {}
+    for workflow in (GENERATE, SERVE):
+        found[workflow] = [
+            {"name": e.name, "arn": e.arn, "status": e.status, "started": e.started.astimezone(UTC).isoformat(),
+             "seconds": e.duration_seconds}
+            for e in executions.list_executions(sfn, stack.resources.state_machines[workflow], limit)
+        ]
+    return found
+
+
+def execution_steps(stack, arn: str) -> list[dict[str, Any]]:
+    steps = executions.steps(executions.history(stack.client("stepfunctions"), arn))
+    return [{"state": s.state, "entered": s.entered.astimezone(UTC).isoformat(), "seconds": s.seconds,
+             "outcome": s.outcome} for s in steps]
+
+
+def traffic(access_log, window_seconds: int, windows: int = 6, top: int = 10) -> dict[str, Any]:
+    per_window: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
+    refused_by_ip: collections.Counter = collections.Counter()
+    for record in list(access_log):
+        start = int(record["requestTime"]) // window_seconds * window_seconds
+        kind = "allowed" if record["status"] in ALLOWED else "refused" if record["status"] in REFUSED else "other"
+        per_window[start][kind] += 1
+        if kind == "refused":
+            refused_by_ip[record["sourceIp"]] += 1
+    recent = sorted(per_window, reverse=True)[:windows]
+    return {
+        "windows": [{"start": datetime.fromtimestamp(w, UTC).isoformat(), **{k: per_window[w][k] for k in
+                     ("allowed", "refused", "other")}} for w in recent],
+        "topRefused": [{"sourceIp": ip, "refused": n} for ip, n in refused_by_ip.most_common(top)],
+    }
+
+
+def snapshot(stack, execution_arn: str | None = None) -> dict[str, Any]:
+    scheduler = stack.scheduler
+    data = {
+        "now": datetime.now(UTC).isoformat(timespec="seconds"),
+        "newestFile": newest_file(stack),
+        "nextTick": scheduler.next_tick.isoformat() if scheduler and scheduler.next_tick else None,
+        "alarms": dict(stack.alarms.states),
+        "executions": recent_executions(stack),
+        "traffic": traffic(stack.gateway.access_log if stack.gateway else [], stack.config.window_seconds),
+        "notifications": [
+            {"subject": n["subject"], "received": n["received"].isoformat(timespec="seconds")}
+            for n in list(stack.inbox.received)[:20]
+        ],
+    }
+    if execution_arn:
+        data["execution"] = {"arn": execution_arn, "steps": execution_steps(stack, execution_arn)}
+    return data
