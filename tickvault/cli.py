@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="show every task's JSON log line, not only warnings")
 
     for name, text in (
+        ("status", "the newest file and its age, and the alarms"),
         ("generate", "start one generation now and wait for it"),
         ("executions", "list executions of a workflow"),
         ("history", "show one execution state by state"),
@@ -76,14 +77,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sfn(args, config):
+def _session(args, config):
+    """A boto3 session for the emulator (any credentials) or for AWS (the usual profile and region)."""
     if args.endpoint_url and boto3.Session().get_credentials() is None:
         # The emulator accepts any credentials; a newcomer should not have to configure some.
         from tickvault.local.emulator import FAKE_CREDENTIALS
 
         for name, value in FAKE_CREDENTIALS.items():
             os.environ.setdefault(name, value)
-    return boto3.client("stepfunctions", region_name=config.region, endpoint_url=args.endpoint_url or None)
+    if args.endpoint_url:
+        return boto3.session.Session(region_name=config.region)
+    # AWS: the usual profile and region (AWS_PROFILE, AWS_REGION, ~/.aws), else the configured region.
+    return boto3.session.Session(region_name=boto3.Session().region_name or config.region)
+
+
+def _sfn(args, config):
+    return _session(args, config).client("stepfunctions", endpoint_url=args.endpoint_url or None)
+
+
+def _on_aws(args) -> bool:
+    return not args.endpoint_url
+
+
+def cmd_status(args, config) -> int:
+    from tickvault import status
+
+    session, endpoint = _session(args, config), args.endpoint_url or None
+    newest = status.newest_file(session, config, endpoint)
+    if newest is None:
+        print("newest file   none yet")
+    else:
+        stale = " (older than two periods!)" if newest["ageSeconds"] > 2 * config.period_seconds else ""
+        print(f"newest file   {newest['key']}  made {newest['time']}  age {newest['ageSeconds']} s{stale}")
+    for name, state in status.alarms(session, config, endpoint) or [("(no alarms found)", "")]:
+        print(f"alarm         {name:<36} {state}")
+    return 0
 
 
 def cmd_run(args, config) -> int:
@@ -141,10 +169,17 @@ def cmd_generate(args, config) -> int:
 
 
 def cmd_executions(args, config) -> int:
-    sfn = _sfn(args, config)
-    machine = executions.find_state_machine(sfn, Names.of(config).state_machine(args.workflow))
+    if _on_aws(args) and args.workflow == SERVE:
+        from tickvault import express_logs
+
+        logs = _session(args, config).client("logs")
+        found = express_logs.list_executions(logs, express_logs.log_group(config.project, SERVE), args.limit)
+    else:
+        sfn = _sfn(args, config)
+        machine = executions.find_state_machine(sfn, Names.of(config).state_machine(args.workflow))
+        found = executions.list_executions(sfn, machine, args.limit)
     print(f"{'started (UTC)':<20} {'status':<10} {'seconds':>8}  name")
-    for e in executions.list_executions(sfn, machine, args.limit):
+    for e in found:
         seconds = "" if e.duration_seconds is None else f"{e.duration_seconds:.2f}"
         print(f"{e.started.astimezone(UTC):%Y-%m-%d %H:%M:%S} {e.status:<10} {seconds:>8}  {e.name}")
     return 0
@@ -163,6 +198,15 @@ def _find_execution(sfn, config, name: str) -> str:
 
 
 def cmd_history(args, config) -> int:
+    if _on_aws(args) and ":express:" in args.execution:
+        from tickvault import express_logs
+
+        logs = _session(args, config).client("logs")
+        print(args.execution)
+        for step in express_logs.steps(logs, express_logs.log_group(config.project, SERVE), args.execution):
+            seconds = "" if step.seconds is None else f"{step.seconds:.3f}"
+            print(f"{step.entered.astimezone(UTC):%H:%M:%S.%f}        {seconds:>8}  {step.state:<18} {step.outcome}")
+        return 0
     sfn = _sfn(args, config)
     arn = args.execution if args.execution.startswith("arn:") else _find_execution(sfn, config, args.execution)
     try:
@@ -179,7 +223,7 @@ def cmd_history(args, config) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "generate": cmd_generate, "executions": cmd_executions, "history": cmd_history}
+COMMANDS = {"status": cmd_status, "run": cmd_run, "generate": cmd_generate, "executions": cmd_executions, "history": cmd_history}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,6 +108,15 @@ def test_cli_says_plainly_when_nothing_is_running():
     assert "is `make run` running?" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_status_reports_the_newest_file_and_the_alarms(running):
+    _, endpoint, _, _ = running
+    result = cli(endpoint, "status")
+    assert result.returncode == 0, result.stderr
+    assert "newest file   files/" in result.stdout
+    for alarm in ("tickvault-rate-limited", "tickvault-generation-failed", "tickvault-file-too-old"):
+        assert alarm in result.stdout
+
+
 def test_sigterm_stops_cleanly_with_exit_0(running):
     process, _, _, _ = running
     process.send_signal(signal.SIGTERM)
@@ -131,3 +140,4 @@ def test_a_taken_port_is_reported_plainly_and_quickly(which):
         )
     assert result.returncode == 1
     assert "cannot start" in result.stderr and "Traceback" not in result.stderr
+

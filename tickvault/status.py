@@ -1,0 +1,40 @@
+"""What `tickvault status` reports, against the emulator or AWS alike: the
+newest file and its age, and the state of each alarm."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from tickvault.config import Config
+from tickvault.names import Names
+
+
+def table_name(session, config: Config, endpoint: str | None) -> str:
+    """Locally the table has its fixed name; on AWS CloudFormation named it, and the stack says how."""
+    if endpoint:
+        return Names.of(config).table
+    stack = session.client("cloudformation", endpoint_url=endpoint).describe_stacks(StackName=config.project)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0].get("Outputs", [])}
+    if "TableName" not in outputs:
+        raise LookupError(f"stack {config.project} has no TableName output; is it deployed?")
+    return outputs["TableName"]
+
+
+def newest_file(session, config: Config, endpoint: str | None) -> dict[str, Any] | None:
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+    item = dynamodb.get_item(TableName=table_name(session, config, endpoint), Key={"pk": {"S": "latest"}}).get("Item")
+    if not item:
+        return None
+    made = datetime.strptime(item["scheduledTime"]["S"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return {"time": item["scheduledTime"]["S"], "key": item["objectKey"]["S"],
+            "ageSeconds": int(time.time() - made.timestamp()), "sha256": item["sha256"]["S"]}
+
+
+def alarms(session, config: Config, endpoint: str | None) -> list[tuple[str, str]]:
+    cloudwatch = session.client("cloudwatch", endpoint_url=endpoint)
+    found = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{config.project}-"):
+        found.extend((a["AlarmName"], a["StateValue"]) for a in page["MetricAlarms"])
+    return sorted(found)
