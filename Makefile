@@ -44,3 +44,15 @@ synth: $(VENV)/.installed
 
 lint-asl: node_modules/.installed
 	npm run --silent lint-asl
+
+# --- Benchmarks: bench/ (see README, "Performance") ---
+.PHONY: bench
+
+# The profiler (python -m bench.profile) on top of the test environment.
+$(VENV)/.bench-installed: $(VENV)/.installed requirements/bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/bench.txt
+	touch $@
+
+# One table, printed and written to bench/results/latest.md; ARGS=--quick for a few requests of each kind.
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench $(ARGS)
