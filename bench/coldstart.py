@@ -122,15 +122,16 @@ def import_times(modules: list[str], runs: int, source_runs: int) -> list[Import
     results = []
     try:
         for module in modules:
-            warm = [_import_once(module) for _ in range(runs)]
+            warm = sorted((_import_once(module) for _ in range(runs)), key=lambda run: run[0])
             cold = [_import_once(module, prefix)[0] for _ in range(source_runs)] if prefix else []
+            middle = warm[(len(warm) - 1) // 2]  # the median run (the first one may have compiled tasks/)
             results.append(ImportTime(
                 module=module,
                 pyc_ms=statistics.median(ms for ms, _, _ in warm),
                 source_ms=statistics.median(cold) if cold else None,
-                files=warm[0][1]["files"],
-                bytes=warm[0][1]["bytes"],
-                heaviest=warm[0][2],
+                files=middle[1]["files"],
+                bytes=middle[1]["bytes"],
+                heaviest=middle[2],
             ))  # fmt: skip
     finally:
         if prefix:

@@ -49,7 +49,7 @@ def ms(value: float | None) -> str:
 
 
 def dollars(value: float) -> str:
-    return f"${value:,.2f}"
+    return f"${value:,.2f}" if value >= 0.1 or value == 0 else f"${value:.4f}"
 
 
 def kib(value: int) -> str:

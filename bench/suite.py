@@ -220,6 +220,11 @@ def generation_part(table: Table, results: generation.GenerationResults, prices:
     table.add(part, "Lambda time per tick", ", ".join(f"{name} {ms(v)}" for name, v in lambda_ms.items()),
               f"{dollars((lambda_cost + invokes * prices.unit('lambda_request')) * per_month)}/month",
               f"medians, billed at {cost.memory_mb('seal')} MB")
+    calls = {name: n for name, n in results.calls().items() if name in cost.CALL_PRICES}
+    calls_cost = sum(n * units * prices.unit(price) for name, n in calls.items()
+                     for price, units in [cost.CALL_PRICES[name]])
+    table.add(part, "S3, KMS and DynamoDB calls of the ticks", f"{dollars(calls_cost * per_month)}/month",
+              f"{per_month:,.0f} ticks/month", _calls_text(calls) + " per tick, at the prices above")
     table.add(part, "Standard workflow cost", f"{dollars(cost.standard_month(prices, transitions, per_month))}/month",
               f"{per_month:,.0f} ticks/month", f"{transitions:g} transitions x {per_month:,.0f} x "
               f"${prices.items['standard_transition']['usd']} per 1,000 (free tier not counted)")
