@@ -64,7 +64,7 @@ class Request:
     def __init__(self, event: dict[str, Any]):
         context = event["requestContext"]
         self.request_id: str = context["requestId"]
-        self.method: str = context["http"]["method"].upper()
+        self.method: str = context["http"]["method"]  # methods are case-sensitive: `get` is not GET
         self.source_ip: str = context["http"]["sourceIp"]
         self.path: str = event["rawPath"]
         headers = event.get("headers") or {}

@@ -26,8 +26,9 @@ def render(scheduled: str, sequence: int) -> bytes:
 @task("seal")
 def handler(event: dict[str, Any]) -> dict[str, Any]:
     period = require_int(PERIOD_SECONDS_ENV)
-    moment = timekeys.floor_to_period(timekeys.parse_time(event["tick"]["scheduledTime"]), period)
-    timekeys.refuse_future(moment, period, datetime.now(UTC))
+    scheduled = timekeys.parse_time(event["tick"]["scheduledTime"])
+    timekeys.refuse_future(scheduled, datetime.now(UTC))
+    moment = timekeys.floor_to_period(scheduled, period)
     key = timekeys.object_key(moment)
     sequence = timekeys.sequence(moment, period)
     plaintext = render(timekeys.iso(moment), sequence)

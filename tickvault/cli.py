@@ -134,8 +134,8 @@ def cmd_run(args, config) -> int:
         stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port,
                            dashboard_port=args.dashboard_port).start()
     except OSError as exc:  # typically a port already taken by another `make run`
-        print(f"tickvault: cannot start: {exc.strerror or exc} (ports {args.moto_port}, {args.port}, "
-              f"{args.dashboard_port}; change them with --moto-port, --port, --dashboard-port)", file=sys.stderr)
+        print(f"tickvault: cannot start: {exc.strerror or exc} "
+              f"(change ports with --moto-port, --port, --dashboard-port)", file=sys.stderr)
         return 1
     readable_logs.install()
     resources = stack.resources
@@ -157,14 +157,25 @@ def cmd_run(args, config) -> int:
 
 
 def cmd_generate(args, config) -> int:
+    from tasks.shared import timekeys
+    from tasks.shared.errors import InvalidInputError
+
+    scheduled = args.at or datetime.now(UTC)
+    try:  # the same rules Seal applies, checked before a doomed run raises the generation alarm
+        timekeys.refuse_future(timekeys.parse_time(scheduled.isoformat()), datetime.now(UTC))
+    except InvalidInputError as exc:
+        print(f"tickvault: {exc}", file=sys.stderr)
+        return 2
     sfn = _sfn(args, config)
     machine = executions.find_state_machine(sfn, Names.of(config).state_machine(GENERATE))
-    result = executions.wait(sfn, executions.start_generation(sfn, machine, args.at or datetime.now(UTC)))
+    result = executions.wait(sfn, executions.start_generation(sfn, machine, scheduled))
     print(f"{result['name']}  {result['status']}")
     if result.get("output"):
         print(result["output"])
     if result.get("error"):
-        print(f"error: {result['error']}: {result.get('cause', '')}")
+        print(f"error: {result['error']}")
+        for step_error in executions.task_errors(executions.history(sfn, result["executionArn"]))[:1]:
+            print(f"  first failed step: {step_error}")
     return 0 if result["status"] == "SUCCEEDED" else 1
 
 

@@ -110,3 +110,19 @@ def steps(events: list[dict[str, Any]]) -> list[StepRecord]:
     if open_state is not None:
         records.append(StepRecord(open_state[0], open_state[1], None, outcome))
     return records
+
+
+def task_errors(events: list[dict[str, Any]]) -> list[str]:
+    """`Error: message` of each failed task, in order (the cause's errorMessage when it is Lambda's JSON)."""
+    found = []
+    for event in events:
+        if event["type"] != "TaskFailed":
+            continue
+        details = event["taskFailedEventDetails"]
+        message = details.get("cause", "")
+        try:
+            message = json.loads(message).get("errorMessage", message)
+        except (ValueError, AttributeError):
+            pass
+        found.append(f"{details.get('error', '')}: {message}"[:300])
+    return found

@@ -23,6 +23,7 @@ FORMAT = "tickvault.envelope.v1"
 ALGORITHM = "AES-256-GCM"
 CONTEXT_KEY = "tickvault:object-key"
 MEDIA_TYPE = "application/vnd.tickvault.envelope+json"
+FIELDS = frozenset({"format", "algorithm", "keyId", "context", "encryptedDataKey", "iv", "ciphertext"})
 _NONCE_BYTES = 12
 
 
@@ -68,6 +69,8 @@ def from_bytes(body: bytes, object_key: str) -> dict[str, Any]:
         raise IntegrityError(f"object {object_key} is not a tickvault envelope") from None
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
         raise IntegrityError(f"object {object_key} is not a tickvault envelope")
+    if set(envelope) != FIELDS or envelope.get("algorithm") != ALGORITHM:
+        raise IntegrityError(f"object {object_key} has an altered envelope")
     if envelope.get("context") != encryption_context(object_key):
         raise IntegrityError(f"object {object_key} was sealed for another key")
     return envelope
@@ -84,9 +87,13 @@ def open_envelope(envelope: dict[str, Any], object_key: str) -> bytes:
         raise IntegrityError(f"object {object_key} has a malformed envelope") from None
     try:
         with transient_faults("kms:Decrypt"):
-            data_key = client("kms").decrypt(CiphertextBlob=wrapped, EncryptionContext=context)["Plaintext"]
+            unwrapped = client("kms").decrypt(CiphertextBlob=wrapped, EncryptionContext=context)
     except ClientError as exc:
         raise IntegrityError(f"object {object_key}: KMS refused the data key") from exc
+    # The key id is not inside the authenticated parts; check it names the key KMS actually used.
+    if unwrapped["KeyId"] != envelope.get("keyId"):
+        raise IntegrityError(f"object {object_key} names another key than the one that sealed it")
+    data_key = unwrapped["Plaintext"]
     try:
         return AESGCM(data_key).decrypt(nonce, ciphertext, _associated_data(context))
     except (InvalidTag, ValueError):

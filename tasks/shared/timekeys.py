@@ -27,13 +27,18 @@ def parse_time(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def refuse_future(moment: datetime, period_seconds: int, now: datetime) -> None:
-    """A file for a time more than one period ahead would be published as the
-    newest and, since "latest" never moves backwards, hide every real tick until
-    then. The scheduler's time is always close to now; anything later is refused.
+# How far a scheduled time may be ahead of the task's clock: skew between clocks, no more.
+MAX_AHEAD_SECONDS = 60
+
+
+def refuse_future(moment: datetime, now: datetime) -> None:
+    """A file for a future time would be published as the newest and, since
+    "latest" never moves backwards, be served before its time and hide the real
+    ticks until then. The scheduler's time is never later than now, so anything
+    more than a clock skew ahead is refused.
     """
-    if (moment - now).total_seconds() > period_seconds:
-        raise InvalidInputError(f"scheduledTime {iso(moment)} is more than one period ahead of now ({iso(now)})")
+    if (moment - now).total_seconds() > MAX_AHEAD_SECONDS:
+        raise InvalidInputError(f"scheduledTime {iso(moment)} is in the future (now {iso(now)})")
 
 
 def floor_to_period(moment: datetime, period_seconds: int) -> datetime:

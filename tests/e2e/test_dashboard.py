@@ -93,3 +93,13 @@ def test_dashboard_shows_the_run_with_refusals_and_the_alarm(running):
     SCREENSHOT.parent.mkdir(exist_ok=True)
     chromium(f"--screenshot={SCREENSHOT}", "--window-size=1400,1100", url)
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("query", ["garbage", "x%0a17:47:00%20tick%20FAKE", "<script>alert(1)</script>", "a" * 5000])
+def test_an_unknown_execution_is_a_404_page_that_escapes_the_query(running, query):
+    url = f"http://127.0.0.1:{running['--dashboard-port']}/?execution={query}"
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url, timeout=30)
+    assert caught.value.code == 404
+    page = caught.value.read().decode()
+    assert "no such execution" in page and "<script>" not in page

@@ -142,7 +142,7 @@ def test_undecodable_bytes_in_the_path_are_404(endpoint):
     assert answer.startswith(b"HTTP/1.1 404")
 
 
-@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "FOO"])
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "FOO", "get", "Head"])
 def test_any_method_reaches_the_proxy_and_gets_405(endpoint, method):
     status, headers, body = get(endpoint, method=method, source="127.0.0.15")
     assert status == 405 and headers["Allow"] == "GET, HEAD" and "RateLimit" in headers
@@ -159,6 +159,11 @@ def test_http_0_9_and_garbage_are_refused_as_json(endpoint):
 def test_the_server_header_names_no_runtime(endpoint):
     _, headers, _ = get(endpoint, source="127.0.0.16")
     assert "Python" not in headers.get("Server", "")
+
+
+def test_a_negative_content_length_is_400(endpoint):
+    answer = raw(endpoint, b"GET /latest HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400")
 
 
 def test_a_16_kb_header_is_refused_before_the_proxy(endpoint):

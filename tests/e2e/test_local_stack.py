@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -141,3 +142,24 @@ def test_a_taken_port_is_reported_plainly_and_quickly(which):
     assert result.returncode == 1
     assert "cannot start" in result.stderr and "Traceback" not in result.stderr
 
+
+
+def test_a_restart_right_after_a_stop_binds_the_same_ports():
+    ports = [str(free_port()) for _ in range(3)]
+    command = [sys.executable, "-m", "tickvault", "run", "--moto-port", ports[0], "--port", ports[1],
+               "--dashboard-port", ports[2]]
+    for attempt in range(2):
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in process.stdout:
+            if " stored files/" in line:
+                break
+        # Served connections leave sockets in TIME_WAIT on the server side.
+        for port in ports[1:]:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).close() if port == ports[2] else None
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{ports[1]}/latest", timeout=30).close()
+        except urllib.error.HTTPError:
+            pass
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 0, f"attempt {attempt}: {err[-500:]}"

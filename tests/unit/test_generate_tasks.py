@@ -53,6 +53,23 @@ def test_seal_binds_the_ciphertext_to_its_object_key(stack):
         envelope.open_envelope(result["envelope"], "files/2026/12/03/155000Z.txt")
 
 
+@pytest.mark.parametrize(
+    "alter",
+    [
+        lambda e: e.update(keyId=e["keyId"][:-1] + ("0" if e["keyId"][-1] != "0" else "1")),
+        lambda e: e.update(extra="x"),
+        lambda e: e.update(algorithm="AES-128-GCM"),
+        lambda e: e.update(iv=base64.b64encode(b"\0" * 12).decode()),
+    ],
+)
+def test_any_change_to_a_stored_envelope_is_an_integrity_error(stack, alter):
+    result = sealed()
+    altered = json.loads(envelope.to_bytes(result["envelope"]))
+    alter(altered)
+    with pytest.raises(IntegrityError):
+        envelope.open_envelope(envelope.from_bytes(envelope.to_bytes(altered), result["objectKey"]), result["objectKey"])
+
+
 def test_two_seals_of_one_tick_share_the_key_but_not_the_nonce(stack):
     first, second = sealed(), sealed()
     assert first["objectKey"] == second["objectKey"]
@@ -74,18 +91,22 @@ def test_seal_refuses_bad_input_naming_the_field(stack, event, expected):
 
 @pytest.mark.parametrize(
     ("scheduled", "reason"),
-    [("2099-01-01T00:00:00Z", "more than one period ahead of now"), ("1969-12-31T23:59:00Z", "before 1970")],
+    [("2099-01-01T00:00:00Z", "is in the future"), ("1969-12-31T23:59:00Z", "before 1970")],
 )
 def test_seal_refuses_times_that_would_freeze_or_break_latest(stack, scheduled, reason):
     with pytest.raises(InvalidInputError, match=reason):
         seal.handler({"tick": {"scheduledTime": scheduled}, "execution": "x"}, None)
 
 
-def test_seal_accepts_the_next_period(stack):
+def test_seal_allows_a_clock_skew_but_not_the_next_period(stack):
     from datetime import UTC, datetime, timedelta
 
-    soon = (datetime.now(UTC) + timedelta(seconds=300)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert seal.handler({"tick": {"scheduledTime": soon}, "execution": "x"}, None)["objectKey"]
+    def at(seconds):
+        return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    assert seal.handler({"tick": {"scheduledTime": at(30)}, "execution": "x"}, None)["objectKey"]
+    with pytest.raises(InvalidInputError, match="is in the future"):
+        seal.handler({"tick": {"scheduledTime": at(300)}, "execution": "x"}, None)
 
 
 def test_seal_without_its_key_setting_says_which_variable(stack, monkeypatch):

@@ -57,7 +57,10 @@ def render(data: dict) -> str:
                  f'<span class="{_e(r["status"])}">{_e(r["status"])}</span>', _e(r["started"][11:19]),
                  _e(_seconds(r["seconds"]))] for r in runs]
         sections.append(f"<h2>Executions: {_e(workflow)}</h2>" + _table(["name", "status", "started", "seconds"], rows))
-    if "execution" in data:
+    if data.get("execution", {}).get("error"):
+        sections.append(f"<h2>Execution</h2><p><i>{_e(data['execution']['error'])}: "
+                        f"<code>{_e(data['execution']['query'])}</code></i></p>")
+    elif "execution" in data:
         steps = [[_e(s["state"]), _e(s["entered"][11:23]), _e(_seconds(s["seconds"])), _e(s["outcome"])]
                  for s in data["execution"]["steps"]]
         sections.append(f"<h2>Execution {_e(data['execution']['arn'].rsplit(':', 1)[-1])}</h2>"
@@ -82,7 +85,7 @@ class Dashboard:
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format, *args):  # noqa: A002
-                log.debug(format, *args)
+                log.debug("%r", format % args)  # repr: the request line is the client's
 
             def version_string(self) -> str:
                 return "tickvault-dashboard"
@@ -93,13 +96,14 @@ class Dashboard:
                 try:
                     data = snapshot(dashboard.stack, arn)
                 except Exception as exc:  # a bad ?execution= or a busy emulator: say so, do not trace
-                    log.warning("dashboard data failed: %s", exc)
+                    log.warning("dashboard data failed: %s", type(exc).__name__)
                     self._reply(503, "text/plain; charset=utf-8", "dashboard data unavailable; retrying\n")
                     return
+                status = 404 if data.get("execution", {}).get("error") else 200
                 if url.path == "/api/status":
-                    self._reply(200, "application/json", json.dumps(data))
+                    self._reply(status, "application/json", json.dumps(data))
                 elif url.path == "/":
-                    self._reply(200, "text/html; charset=utf-8", render(data))
+                    self._reply(status, "text/html; charset=utf-8", render(data))
                 else:
                     self._reply(404, "text/plain; charset=utf-8", "not found\n")
 

@@ -80,5 +80,18 @@ def snapshot(stack, execution_arn: str | None = None) -> dict[str, Any]:
         ],
     }
     if execution_arn:
-        data["execution"] = {"arn": execution_arn, "steps": execution_steps(stack, execution_arn)}
+        data["execution"] = selected_execution(stack, execution_arn, data["executions"])
     return data
+
+
+def selected_execution(stack, wanted: str, recent: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The states of one execution, by ARN or by a name among the recent ones."""
+    arn = wanted
+    if not wanted.startswith("arn:"):
+        arn = next((r["arn"] for runs in recent.values() for r in runs if r["name"] == wanted), "")
+    try:
+        if not arn:
+            raise LookupError(wanted)
+        return {"arn": arn, "steps": execution_steps(stack, arn)}
+    except Exception:  # an unknown or malformed ARN: say so, never echo it unescaped
+        return {"arn": None, "query": wanted[:120], "error": "no such execution"}

@@ -28,7 +28,12 @@ def ensure_free(host: str, port: int) -> None:
     second `make run` from hanging.
     """
     with socket.socket() as probe:
-        probe.bind((host, port))
+        # As the servers themselves do: a port left in TIME_WAIT by a stopped run is free to bind.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise OSError(exc.errno, f"port {port} on {host} is in use") from None
 
 
 class Emulator:

@@ -87,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
     gateway: Gateway  # set on the subclass the Gateway makes
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
-        log.debug("%s " + format, self.client_address[0], *args)
+        log.debug("%s %r", self.client_address[0], format % args)  # repr: the request line is the client's
 
     def _handle(self) -> None:
         header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items())
@@ -99,7 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send_plain(400, {"message": "Bad Request"})
             return
-        if length > MAX_BODY_BYTES or length < 0:
+        if length < 0:
+            self._send_plain(400, {"message": "Bad Request"})
+            return
+        if length > MAX_BODY_BYTES:
             self._send_plain(413, {"message": "Request Entity Too Large"})
             return
         body = self.rfile.read(length) if length else b""
@@ -164,6 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's default of 5 drops connections in a burst
 
     def handle_error(self, request, client_address) -> None:
         """A client hanging up is normal; anything else is logged once, without a trace on stderr."""
@@ -252,6 +256,6 @@ class Gateway:
         if answer.get("FunctionError") or not isinstance(payload, dict) or "statusCode" not in payload:
             log.error("proxy failed: %s", payload.get("errorType") if isinstance(payload, dict) else "bad payload")
             return 500, {"Content-Type": "application/json"}, json.dumps({"message": "Internal Server Error"})
-        log.debug("%s %s -> %s in %.1f ms", event["requestContext"]["http"]["method"], event["rawPath"][:80],
+        log.debug("%r %r -> %s in %.1f ms", event["requestContext"]["http"]["method"], event["rawPath"][:80],
                   payload["statusCode"], (time.monotonic() - began) * 1000)
         return int(payload["statusCode"]), payload.get("headers") or {}, payload.get("body") or ""
