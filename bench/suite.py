@@ -74,8 +74,8 @@ class Plan:
     ticks: int = 5
     alternative_runs: int = 30
     modules: tuple[str, ...] = (coldstart.BASELINE, *coldstart.HANDLERS)
-    import_runs: int = 3
-    source_runs: int = 2
+    import_runs: int = 5
+    source_runs: int = 3
     bundle: bool = True
 
     @classmethod
