@@ -1,6 +1,6 @@
 """`make bench`: run every part, print one table and write it to bench/results/latest.md.
 
-    python -m bench                 # the full suite (about 8 minutes on 2 cores)
+    python -m bench                 # the full suite (about 7 minutes on 2 cores)
     python -m bench --quick         # a few requests of each kind: proves the suite works
     python -m bench --out FILE      # write the table elsewhere
 
