@@ -15,7 +15,7 @@ import boto3
 from tickvault import executions
 from tickvault.config import Config
 from tickvault.alarms import mission_alarms
-from tickvault.local import atomic_writes, emf, lambda_runtime, serial_parse, sync_execution
+from tickvault.local import atomic_writes, emf, interpreter_cache, lambda_runtime, serial_parse, sync_execution
 from tickvault.local.alarm_path import AlarmEvaluator, Inbox
 from tickvault.local.dashboard import Dashboard
 from tickvault.local.emulator import Emulator, ensure_free
@@ -62,6 +62,7 @@ class LocalStack:
         sync_execution.install()
         atomic_writes.install()
         serial_parse.install()
+        interpreter_cache.install()
         for port in (self._http_port, self._dashboard_port):
             if port:
                 ensure_free(self._host, port)  # fail before anything starts
