@@ -4,6 +4,7 @@ and the local alarm evaluator; no IP address is ever a dimension."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from aws_lambda_powertools import Metrics
@@ -22,7 +23,8 @@ SERVICE_DIMENSION = "service"
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 
 _UNITS = {FILE_AGE_SECONDS: MetricUnit.Seconds}
-_metrics: Metrics | None = None
+SERVICE_ENV = "POWERTOOLS_SERVICE_NAME"
+_metrics = Metrics(namespace=NAMESPACE)
 # Powertools keeps metrics in one shared set until flushed. On Lambda one
 # invocation runs at a time; the local stack runs several in threads, so
 # adding and flushing happen together under a lock.
@@ -31,10 +33,10 @@ _lock = threading.Lock()
 
 def emit(**values: float) -> None:
     """Write one EMF record with these metrics, e.g. `emit(Served=1, FileAgeSeconds=42)`."""
-    global _metrics
     with _lock:
-        if _metrics is None:  # made at first use, so POWERTOOLS_SERVICE_NAME is read from the function's environment
-            _metrics = Metrics(namespace=NAMESPACE)
+        # The dimension comes from the function's environment at each call, not from whenever this module
+        # was first imported (locally several functions share one process).
+        _metrics.service = os.environ.get(SERVICE_ENV) or NAMESPACE
         for name, value in values.items():
             _metrics.add_metric(name=name, unit=_UNITS.get(name, MetricUnit.Count), value=value)
         _metrics.flush_metrics()
