@@ -14,7 +14,6 @@ input, status 200 for everything). Rules it keeps:
 
 from __future__ import annotations
 
-import calendar
 import json
 import time
 from typing import Any
@@ -27,7 +26,7 @@ from tasks.http.responses import ALLOWED_METHODS, TEXT_TYPE, http_date, problem,
 from tasks.rate_limit import headers as rate_headers
 from tasks.rate_limit.client_key import BadAddressError, client_key
 from tasks.rate_limit.window import Window
-from tasks.shared import aws, metrics
+from tasks.shared import aws, metrics, timekeys
 from tasks.shared.observability import invocation, logger
 from tasks.shared.settings import (
     IPV6_PREFIX_ENV,
@@ -189,14 +188,13 @@ def _answer(request, outcome, now, window, limit, base) -> dict[str, Any]:
     if kind == "unavailable":
         return problem(503, "The service is unavailable; try again shortly.",
                        {**headers, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
-    age = max(0, int(now) - calendar.timegm(time.strptime(outcome["file"]["scheduledTime"], "%Y-%m-%dT%H:%M:%SZ")))
-    metrics.emit(**{metrics.SERVED: 1, metrics.FILE_AGE_SECONDS: age})
-    return _file_response(request, outcome["file"], headers, to_next_file)
+    made = timekeys.parse_time(outcome["file"]["scheduledTime"]).timestamp()
+    metrics.emit(**{metrics.SERVED: 1, metrics.FILE_AGE_SECONDS: max(0, int(now - made))})
+    return _file_response(request, outcome["file"], made, headers, to_next_file)
 
 
-def _file_response(request, file, headers, max_age) -> dict[str, Any]:
+def _file_response(request, file, modified, headers, max_age) -> dict[str, Any]:
     tag = conditional.etag(file["sha256"])
-    modified = calendar.timegm(time.strptime(file["scheduledTime"], "%Y-%m-%dT%H:%M:%SZ"))
     headers = {
         **headers,
         "ETag": tag,
