@@ -4,9 +4,9 @@ newest file and its age, and the state of each alarm."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
+from tasks.shared.timekeys import parse_time
 from tickvault.config import Config
 from tickvault.names import Names
 
@@ -27,9 +27,15 @@ def newest_file(session, config: Config, endpoint: str | None) -> dict[str, Any]
     item = dynamodb.get_item(TableName=table_name(session, config, endpoint), Key={"pk": {"S": "latest"}}).get("Item")
     if not item:
         return None
-    made = datetime.strptime(item["scheduledTime"]["S"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return {"time": item["scheduledTime"]["S"], "key": item["objectKey"]["S"],
-            "ageSeconds": int(time.time() - made.timestamp()), "sha256": item["sha256"]["S"]}
+    made = parse_time(item["scheduledTime"]["S"])
+    return {
+        "time": item["scheduledTime"]["S"],
+        "key": item["objectKey"]["S"],
+        "ageSeconds": int(time.time() - made.timestamp()),
+        "size": int(item["plaintextSize"]["N"]),
+        "sha256": item["sha256"]["S"],
+        "versionId": item["versionId"]["S"],
+    }
 
 
 def alarms(session, config: Config, endpoint: str | None) -> list[tuple[str, str]]:

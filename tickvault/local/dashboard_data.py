@@ -4,11 +4,12 @@ JSON-ready dict. Never the content of a file."""
 from __future__ import annotations
 
 import collections
-import time
 from datetime import UTC, datetime
 from typing import Any
 
-from tickvault import executions
+import boto3
+
+from tickvault import executions, status
 from tickvault.names import GENERATE, SERVE
 
 ALLOWED = {200, 304}
@@ -16,18 +17,8 @@ REFUSED = {429}
 
 
 def newest_file(stack) -> dict[str, Any] | None:
-    item = stack.client("dynamodb").get_item(TableName=stack.resources.table, Key={"pk": {"S": "latest"}}).get("Item")
-    if not item:
-        return None
-    made = datetime.strptime(item["scheduledTime"]["S"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return {
-        "time": item["scheduledTime"]["S"],
-        "key": item["objectKey"]["S"],
-        "ageSeconds": int(time.time() - made.timestamp()),
-        "size": int(item["plaintextSize"]["N"]),
-        "sha256": item["sha256"]["S"],
-        "versionId": item["versionId"]["S"],
-    }
+    session = boto3.session.Session(region_name=stack.config.region)
+    return status.newest_file(session, stack.config, stack.endpoint)
 
 
 def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:
