@@ -19,7 +19,7 @@ from tasks.shared.settings import BUCKET_ENV, KEY_ID_ENV, PERIOD_SECONDS_ENV, TA
 from tickvault.config import Config
 from tickvault.names import GENERATE, GENERATE_TASKS, Names
 from tickvault_cdk import constants, nag, workflow
-from tickvault_cdk.functions import TaskFunction, encrypted_log_group
+from tickvault_cdk.functions import TaskFunction
 from tickvault_cdk.storage import FILES_PREFIX, Storage
 
 
@@ -111,24 +111,15 @@ class Generation(Construct):
         values["AlarmTopicArn"] = topic.topic_arn
         values["MetricsNamespace"] = metrics.NAMESPACE
         values["ServiceName"] = self._config.project
-        machine = sfn.StateMachine(
+        machine = workflow.state_machine(
             self,
-            "StateMachine",
-            state_machine_name=name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
-            definition_body=workflow.definition_body(GENERATE),
-            definition_substitutions=workflow.substitutions(GENERATE, values),
-            logs=sfn.LogOptions(
-                destination=encrypted_log_group(
-                    self, "Logs", name=f"/aws/vendedlogs/states/{name}", storage=self._storage, config=self._config
-                ),
-                level=sfn.LogLevel.ALL,
-                include_execution_data=False,
-            ),
-            tracing_enabled=True,
-            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(
-                self._storage.key, Duration.seconds(constants.SFN_DATA_KEY_REUSE_SECONDS)
-            ),
+            name=name,
+            workflow_name=GENERATE,
+            kind=sfn.StateMachineType.STANDARD,
+            level=sfn.LogLevel.ALL,
+            values=values,
+            storage=self._storage,
+            config=self._config,
         )
         nag.suppress(
             machine.role.node.find_child("DefaultPolicy"),

@@ -133,25 +133,15 @@ class Serving(Construct):
             "DecryptFunctionArn": self.decrypt.function.function_arn,
         }
         level = sfn.LogLevel[self._config.express_log_level]
-        machine = sfn.StateMachine(
+        machine = workflow.state_machine(
             self,
-            "StateMachine",
-            state_machine_name=name,
-            state_machine_type=sfn.StateMachineType.EXPRESS,
-            definition_body=workflow.definition_body(SERVE),
-            definition_substitutions=workflow.substitutions(SERVE, values),
-            logs=sfn.LogOptions(
-                destination=encrypted_log_group(
-                    self, "Logs", name=f"/aws/vendedlogs/states/{name}", storage=self._storage, config=self._config
-                ),
-                level=level,
-                # The decrypted text passes through the execution: never into the logs.
-                include_execution_data=False,
-            ),
-            tracing_enabled=True,
-            encryption_configuration=sfn.CustomerManagedEncryptionConfiguration(
-                self._storage.key, Duration.seconds(constants.SFN_DATA_KEY_REUSE_SECONDS)
-            ),
+            name=name,
+            workflow_name=SERVE,
+            kind=sfn.StateMachineType.EXPRESS,
+            level=level,
+            values=values,
+            storage=self._storage,
+            config=self._config,
         )
         machine.add_to_role_policy(
             iam.PolicyStatement(actions=["dynamodb:UpdateItem", "dynamodb:GetItem"], resources=[table.table_arn])
