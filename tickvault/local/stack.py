@@ -108,24 +108,18 @@ class LocalStack:
         worker.start()
 
     def _tick(self, scheduled: datetime) -> None:
-        began = time.monotonic()
+        label, began = f"tick {scheduled:%Y-%m-%dT%H:%M:%SZ}", time.monotonic()
         try:
             result = self.generate(scheduled)
         except Exception as exc:
-            log.error("tick %s: could not run: %s", f"{scheduled:%Y-%m-%dT%H:%M:%SZ}", exc)
+            log.error("%s: could not run: %s", label, exc)
             return
         seconds = time.monotonic() - began
         if result["status"] == "SUCCEEDED":
-            output = json.loads(result.get("output") or "{}")
-            log.info(
-                "tick %s: %s stored %s in %.2fs",
-                f"{scheduled:%Y-%m-%dT%H:%M:%SZ}",
-                result["name"],
-                output.get("objectKey", "?"),
-                seconds,
-            )
+            key = json.loads(result.get("output") or "{}").get("objectKey", "?")
+            log.info("%s: %s stored %s in %.2fs", label, result["name"], key, seconds)
         else:
-            log.error("tick %s: %s %s in %.2fs", f"{scheduled:%Y-%m-%dT%H:%M:%SZ}", result["name"], result["status"], seconds)
+            log.error("%s: %s %s in %.2fs", label, result["name"], result["status"], seconds)
 
     def stop(self) -> None:
         if self.scheduler is not None:
