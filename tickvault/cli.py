@@ -249,6 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     except LookupError as exc:
         print(f"tickvault: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the CLI reports, it does not trace
         if type(exc).__name__ in {"EndpointConnectionError", "ConnectionRefusedError"}:
             print(f"tickvault: cannot reach {args.endpoint_url}: is `make run` running?", file=sys.stderr)
