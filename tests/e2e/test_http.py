@@ -50,9 +50,13 @@ def get(endpoint, path="/latest", method="GET", headers=None, source="127.0.0.1"
 
 
 def raw(endpoint, request: bytes) -> bytes:
+    """Send bytes as they are and read the whole answer: the gateway closes the connection after it."""
+    answer = b""
     with socket.create_connection(endpoint, timeout=30) as sock:
         sock.sendall(request)
-        return sock.recv(65536)
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
 
 
 def ensure_window(seconds_needed: int) -> None:
