@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -58,6 +59,7 @@ class Watched:
     """What the monitoring looks at; the serving side is absent until it is built."""
 
     generate: sfn.StateMachine
+    dead_letters: sqs.IQueue
     functions: dict[str, lambda_.IFunction]
     serve: sfn.StateMachine | None = None
     api: apigwv2.HttpApi | None = None
@@ -119,6 +121,12 @@ class Monitoring(Construct):
             self._watched.generate.metric_failed(period=PERIOD, statistic="Sum"),
             1,
             "An execution of the generate workflow failed; its history shows the step.",
+        )
+        self._alarm(
+            "schedule-dead-letters",
+            self._watched.dead_letters.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+            1,
+            "EventBridge Scheduler could not start a generation and parked the tick in the dead-letter queue.",
         )
         self._alarm(
             "file-too-old",

@@ -66,6 +66,7 @@ class TickvaultStack(Stack):
         tasks = {**self.generation.functions, **self.serving.functions}
         watched = Watched(
             generate=self.generation.state_machine,
+            dead_letters=self.generation.dead_letter_queue,
             functions={task: fn.function for task, fn in tasks.items()},
             serve=self.serving.state_machine,
             api=self.serving.api,

@@ -65,6 +65,16 @@ def test_failed_generate_executions_raise_an_alarm(synth):
     assert properties["Dimensions"] == [{"Name": "StateMachineArn", "Value": generate}]
 
 
+def test_a_tick_parked_in_the_schedules_dead_letter_queue_raises_an_alarm(synth):
+    properties = _alarms(synth)["tickvault-schedule-dead-letters"]
+    assert (properties["Namespace"], properties["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert (properties["Statistic"], properties["Threshold"]) == ("Maximum", 1)
+    (schedule,) = synth.of_type("AWS::Scheduler::Schedule").values()
+    dead_letters = schedule["Properties"]["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    queue_name = {"Fn::GetAtt": [dead_letters, "QueueName"]}
+    assert properties["Dimensions"] == [{"Name": "QueueName", "Value": queue_name}]
+
+
 def test_lambda_errors_and_api_5xx_raise_alarms(synth):
     alarms = _alarms(synth)
     for task in ("seal", "store", "verify", "publish", "decrypt", "proxy"):
