@@ -182,15 +182,17 @@ def _answer(request, outcome, now, window, limit, base) -> dict[str, Any]:
                            request.head)
         return problem(404, f"The only resource here is {ROUTE}.", headers, request.head)
     period = require_int(PERIOD_SECONDS_ENV)
-    to_next_file = max(1, period - int(now) % period)
     if kind == "no_file":
-        return problem(503, "No file has been made yet.", {**headers, "Retry-After": to_next_file}, request.head)
+        to_next_tick = max(1, period - int(now) % period)
+        return problem(503, "No file has been made yet.", {**headers, "Retry-After": to_next_tick}, request.head)
     if kind == "unavailable":
         return problem(503, "The service is unavailable; try again shortly.",
                        {**headers, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
     made = timekeys.parse_time(outcome["file"]["scheduledTime"]).timestamp()
     metrics.emit(**{metrics.SERVED: 1, metrics.FILE_AGE_SECONDS: max(0, int(now - made))})
-    return _file_response(request, outcome["file"], made, headers, to_next_file)
+    # Fresh until this file's successor is due; a file whose successor is late is not cached at all.
+    until_successor = max(0, int(made + period - now))
+    return _file_response(request, outcome["file"], made, headers, until_successor)
 
 
 def _file_response(request, file, modified, headers, max_age) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from tasks import proxy
+from tasks.shared.timekeys import parse_time
 from tests.events import http_event
 from tickvault.workflows import source
 
@@ -72,6 +73,21 @@ def test_served_file_is_200_text_with_etag_cache_and_rate_fields(serve):
     assert fake.inputs[0]["route"] == "latest"
 
 
+@pytest.mark.parametrize(
+    ("now", "max_age"),
+    [
+        ("2026-12-03T15:40:01Z", 599),  # just made
+        ("2026-12-03T15:45:00Z", 300),
+        ("2026-12-03T15:50:00Z", 0),  # the successor is due now
+        ("2026-12-03T15:50:06Z", 0),  # and late: the old file is not to be cached
+    ],
+)
+def test_a_file_is_fresh_until_its_own_successor_is_due(serve, monkeypatch, now, max_age):
+    monkeypatch.setattr(proxy.time, "time", lambda: parse_time(now).timestamp())
+    result, _ = serve(succeeded({"outcome": "served", "rate": {"hits": "1"}, "file": FILE}))
+    assert result["headers"]["Cache-Control"] == f"private, max-age={max_age}"
+
+
 def test_head_has_the_headers_and_no_body(serve):
     result, _ = serve(succeeded({"outcome": "served", "rate": {"hits": "1"}, "file": FILE}), http_event(method="HEAD"))
     assert (result["statusCode"], result["body"]) == (200, "")
@@ -109,6 +125,12 @@ def test_other_paths_and_methods_are_counted_then_refused_cleanly(serve, path, m
     if status == 405:
         assert result["headers"]["Allow"] == "GET, HEAD"
     assert_nothing_internal(result)
+
+
+def test_a_dependency_failure_after_counting_still_shows_the_count(serve):
+    result, _ = serve(succeeded({"outcome": "unavailable", "rate": {"hits": "11"}, "error": "IntegrityError"}))
+    assert result["statusCode"] == 503
+    assert result["headers"]["RateLimit"].startswith('"per-ip";r=199;t=')
 
 
 def test_no_file_yet_is_503_with_retry_after(serve):

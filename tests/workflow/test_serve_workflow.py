@@ -86,6 +86,8 @@ def test_a_tampered_object_serves_no_plaintext_and_a_5xx(stack, request_, publis
     response = request_()
     assert response["statusCode"] == 503
     assert "made at" not in json.dumps(response)
+    # The request was counted before Decrypt failed, and the caller is told so.
+    assert response["headers"]["RateLimit"].split(";")[1] == f"r={stack.config.limit - 1}"
 
 
 def test_a_warm_decrypt_makes_no_s3_or_kms_call(stack, request_, published):
