@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 
 import pytest
 
@@ -172,6 +173,23 @@ def test_publish_moves_latest_forward_never_backwards(stack):
     item = table.get_item(TableName=stack.resources.table, Key={"pk": {"S": "latest"}})["Item"]
     assert item["objectKey"]["S"] == newer["objectKey"]
     assert item["versionId"]["S"] == newer["versionId"]
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        {"scheduledTime": {"S": "garbage"}, "scheduledEpoch": {"N": "9999999999"}},
+        {"scheduledTime": {"S": "2099-01-01T00:00:00Z"}, "scheduledEpoch": {"N": "4070908800"}},
+        {"scheduledTime": {"S": "2020-01-01T00:00:00Z"}, "scheduledEpoch": {"N": str(int(time.time()) - 60)}},
+    ],
+    ids=["unreadable time", "ahead of the clock", "epoch and time disagree"],
+)
+def test_publish_reports_a_pointer_no_tick_could_have_written(stack, pointer):
+    # Such a pointer refuses every later file; taking it as "newer" would stop publication in silence.
+    table = stack.client("dynamodb")
+    table.put_item(TableName=stack.resources.table, Item={"pk": {"S": "latest"}, "objectKey": {"S": "x"}, **pointer})
+    with pytest.raises(IntegrityError, match="delete the 'latest' item"):
+        publish.handler({**described(stored()), "verified": True, "execution": "t"}, None)
 
 
 def test_publish_of_the_same_file_again_is_accepted(stack):
