@@ -11,8 +11,10 @@ import hashlib
 import threading
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from tasks.shared import envelope
-from tasks.shared.aws import client, transient_faults
+from tasks.shared.aws import client, error_code, transient_faults
 from tasks.shared.errors import IntegrityError
 from tasks.shared.handler import task
 from tasks.shared.settings import BUCKET_ENV, require
@@ -22,9 +24,18 @@ _cache: dict[tuple[str, str], str] = {}
 _lock = threading.Lock()
 
 
+# What S3 answers when the published version is no longer there: deleted, or expired by the lifecycle.
+MISSING = {"NoSuchKey", "NoSuchVersion"}
+
+
 def _fetch(key: str, version: str, digest: str) -> str:
-    with transient_faults("s3:GetObject"):
-        body = client("s3").get_object(Bucket=require(BUCKET_ENV), Key=key, VersionId=version)["Body"].read()
+    try:
+        with transient_faults("s3:GetObject"):
+            body = client("s3").get_object(Bucket=require(BUCKET_ENV), Key=key, VersionId=version)["Body"].read()
+    except ClientError as exc:
+        if error_code(exc) in MISSING:
+            raise IntegrityError(f"object {key} version {version}, the published one, is gone from the bucket") from None
+        raise
     plaintext = envelope.open_envelope(envelope.from_bytes(body, key), key)
     if hashlib.sha256(plaintext).hexdigest() != digest:
         raise IntegrityError(f"object {key} version {version} does not match its digest")

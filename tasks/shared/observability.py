@@ -14,15 +14,18 @@ logger = Logger(service="tickvault")
 def invocation(task: str, correlation_id: str | None) -> Iterator[None]:
     """Tag every line of one invocation with the task and the correlation id.
 
-    On Lambda each function has its own process; locally all tasks share this
-    logger, so the tags are removed again when the invocation ends.
+    The tags live in the running thread's context, not on the shared logger:
+    on Lambda each function has its own process, but locally every task runs
+    in one process, several at once, and shared tags would be taken by
+    whichever invocation set them last. A task that runs inside another's
+    invocation on the same thread gets the caller's tags back when it ends.
     """
-    tags = ("task", "correlation_id")
-    previous = {name: value for name, value in logger.get_current_keys().items() if name in tags}
-    logger.set_correlation_id(correlation_id)
-    logger.append_keys(task=task)
+    previous = logger.thread_safe_get_current_keys().copy()
+    logger.thread_safe_append_keys(task=task, correlation_id=correlation_id)
     try:
         yield
-    finally:  # restore the caller's tags: locally a task can run inside another's invocation
-        logger.remove_keys(list(tags))
-        logger.append_keys(**previous)
+    finally:
+        logger.thread_safe_remove_keys(["task", "correlation_id"])
+        restored = {name: previous[name] for name in ("task", "correlation_id") if name in previous}
+        if restored:
+            logger.thread_safe_append_keys(**restored)

@@ -12,6 +12,7 @@ import pytest
 from tasks import decrypt
 from tasks.rate_limit.window import Window
 from tasks.shared import aws
+from tasks.shared.errors import IntegrityError
 from tests.events import http_event
 
 
@@ -121,3 +122,12 @@ def test_counter_store_failure_fails_closed(stack, request_, published):
     response = request_()
     assert response["statusCode"] == 503
     assert "RateLimit" not in response["headers"]
+
+
+def test_a_published_version_gone_from_the_bucket_is_named_as_such(stack, published, s3):
+    item = stack.client("dynamodb").get_item(TableName=stack.resources.table, Key={"pk": {"S": "latest"}})["Item"]
+    s3.delete_object(Bucket=stack.resources.bucket, Key=item["objectKey"]["S"], VersionId=item["versionId"]["S"])
+    decrypt.clear_cache()
+    event = {name: item[name]["S"] for name in ("objectKey", "versionId", "sha256", "scheduledTime")}
+    with pytest.raises(IntegrityError, match="is gone from the bucket"):
+        decrypt.handler({**event, "execution": "t"}, None)
