@@ -26,7 +26,8 @@ def running():
     env = {**os.environ, "MOTO_PORT": str(port), "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tickvault", "run", "--moto-port", str(port), "--port", str(free_port()), "--every", "4s"],
+        [sys.executable, "-m", "tickvault", "run", "--moto-port", str(port), "--port", str(free_port()),
+         "--dashboard-port", str(free_port()), "--every", "4s"],  # never the default ports (8081)
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     banner = []
@@ -136,7 +137,7 @@ def test_a_taken_port_is_reported_plainly_and_quickly(which):
         ports = {"--port": free_port(), "--moto-port": free_port(), which: port}
         result = subprocess.run(
             [sys.executable, "-m", "tickvault", "run", "--moto-port", str(ports["--moto-port"]),
-             "--port", str(ports["--port"])],
+             "--port", str(ports["--port"]), "--dashboard-port", str(free_port())],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
         )
     assert result.returncode == 1
