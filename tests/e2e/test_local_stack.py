@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -142,7 +143,45 @@ def test_a_taken_port_is_reported_plainly_and_quickly(which):
         )
     assert result.returncode == 1
     assert "cannot start" in result.stderr and "Traceback" not in result.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
 
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_the_whole_stack_runs_on_an_ipv6_host():
+    ports = [str(free_port()) for _ in range(3)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tickvault", "run", "--host", "::1", "--moto-port", ports[0], "--port", ports[1],
+         "--dashboard-port", ports[2]],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        out = []
+        for line in process.stdout:  # the start-up tick runs through moto's interpreter, on ::1 too
+            out.append(line)
+            if re.match(r"\d\d:\d\d:\d\d tick ", line):  # the tick's one line, stored or not
+                break
+        banner = "".join(out)
+        assert f"http://[::1]:{ports[1]}/latest" in banner and f"http://[::1]:{ports[2]}/" in banner, banner
+        assert " stored files/" in banner, banner + (process.stderr.read() if process.poll() is not None else "")
+        with urllib.request.urlopen(f"http://[::1]:{ports[1]}/latest", timeout=30) as answer:
+            assert answer.status == 200 and "made at:" in answer.read().decode()
+        status = cli(f"http://[::1]:{ports[0]}", "status")
+        assert status.returncode == 0 and "newest file   files/" in status.stdout, status.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in err, err[-500:]
 
 
 def test_a_restart_right_after_a_stop_binds_the_same_ports():

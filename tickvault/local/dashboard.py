@@ -7,9 +7,10 @@ import html
 import json
 import logging
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlsplit
 
+from tickvault.local.addresses import FamilyServer, http_url
 from tickvault.local.dashboard_data import snapshot
 
 log = logging.getLogger("local.dashboard")
@@ -117,13 +118,13 @@ class Dashboard:
                 self.wfile.write(data)
 
         self.stack = stack
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = FamilyServer((host, port), Handler)
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/"
+        return http_url(self.host, self.port, "/")
 
     def start(self) -> Dashboard:
         threading.Thread(target=self._server.serve_forever, name="dashboard", daemon=True).start()

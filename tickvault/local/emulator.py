@@ -1,7 +1,8 @@
 """moto's server in a thread of this process, with Step Functions execution on.
 
 In server mode moto's ASL interpreter sends its Lambda, DynamoDB and SNS calls
-to `localhost:$MOTO_PORT`, so that variable is set to the port we bind.
+to `localhost:$MOTO_PORT`, so that variable is set to the port we bind (and
+`interpreter_cache.point_at` sends them to the host we bind, e.g. `::1`).
 """
 
 from __future__ import annotations
@@ -9,31 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import urllib.request
 
 from moto.server import ThreadedMotoServer
+
+from tickvault.local.addresses import ensure_free, http_url, resolve
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "tickvault-local",
     "AWS_SECRET_ACCESS_KEY": "tickvault-local",
 }
-
-
-def ensure_free(host: str, port: int) -> None:
-    """Raise OSError(EADDRINUSE) if `port` is taken.
-
-    moto's ThreadedMotoServer binds in its own thread and, when that fails,
-    waits forever for a server that never starts; checking first keeps a
-    second `make run` from hanging.
-    """
-    with socket.socket() as probe:
-        # As the servers themselves do: a port left in TIME_WAIT by a stopped run is free to bind.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise OSError(exc.errno, f"port {port} on {host} is in use") from None
 
 
 class Emulator:
@@ -45,7 +31,7 @@ class Emulator:
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return http_url(self.host, self.port)
 
     def start(self) -> Emulator:
         for name, value in FAKE_CREDENTIALS.items():
@@ -55,7 +41,9 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         if self.port:
             ensure_free(self.host, self.port)
-        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        # werkzeug picks IPv6 for an address with a colon, IPv4 otherwise: give it the address, not a name.
+        address = resolve(self.host, self.port)[1][0]
+        self._server = ThreadedMotoServer(ip_address=address, port=self.port, verbose=False)
         self._server.start()
         self.port = self._server.get_host_and_port()[1]
         os.environ["MOTO_PORT"] = str(self.port)

@@ -19,11 +19,13 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import boto3
 from botocore.config import Config
+
+from tickvault.local.addresses import FamilyServer, http_url
 
 log = logging.getLogger("local.gateway")
 
@@ -165,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(FamilyServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's default of 5 drops connections in a burst
 
@@ -212,7 +214,7 @@ class Gateway:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return http_url(self.host, self.port)
 
     def start(self) -> Gateway:
         self._thread = threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True)

@@ -16,9 +16,10 @@ from tickvault import executions
 from tickvault.config import Config
 from tickvault.alarms import mission_alarms
 from tickvault.local import atomic_writes, emf, interpreter_cache, lambda_runtime, serial_parse, sync_execution
+from tickvault.local.addresses import ensure_free
 from tickvault.local.alarm_path import AlarmEvaluator, Inbox
 from tickvault.local.dashboard import Dashboard
-from tickvault.local.emulator import Emulator, ensure_free
+from tickvault.local.emulator import Emulator
 from tickvault.local.gateway import Gateway
 from tickvault.local.provision import Provisioner, Resources
 from tickvault.local.scheduler import Scheduler
@@ -67,6 +68,7 @@ class LocalStack:
             if port:
                 ensure_free(self._host, port)  # fail before anything starts
         self.emulator.start()
+        interpreter_cache.point_at(self.endpoint)  # not localhost: the host it binds, e.g. ::1
         emf.install(self.endpoint, self.config.region)
         self.provision()
         if self._http_port is not None:
