@@ -152,14 +152,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, headers: dict[str, str], body: str) -> None:
         data = body.encode("utf-8")
+        # A 304 has no body, and a Content-Length on it would have to be the 200's (RFC 9110, 8.6): send none.
+        bodiless = status == 304
         self.send_response(status)
-        lowered = {k.lower() for k in headers}
         for name, value in headers.items():
-            self.send_header(name, value)
-        if "content-length" not in lowered:
+            if not (bodiless and name.lower() == "content-length"):
+                self.send_header(name, value)
+        if not bodiless and "content-length" not in {k.lower() for k in headers}:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and not bodiless:
             try:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
