@@ -4,9 +4,12 @@ behind them: the proxy's answer and the dashboard's data are stand-ins."""
 from __future__ import annotations
 
 import http.client
+import json
 
 import pytest
 
+from tickvault.local import dashboard as dashboard_module
+from tickvault.local.dashboard import Dashboard
 from tickvault.local.gateway import Gateway
 
 ETAG = '"f61d2c7e"'
@@ -58,3 +61,50 @@ def test_a_head_keeps_the_length_of_the_get(gateway):
         assert answer.getheader("Content-Length") == str(len(TEXT.encode()))
     finally:
         connection.close()
+
+
+DATA = {
+    "now": "2026-12-03T16:31:00Z",
+    "newestFile": None,
+    "nextTick": "2026-12-03T16:40:00Z",
+    "alarms": {"tickvault-rate-limited": "OK"},
+    "executions": {"tickvault-generate": []},
+    "traffic": {"windows": [], "topRefused": []},
+    "notifications": [],
+}
+
+
+@pytest.fixture
+def dashboard(monkeypatch):
+    monkeypatch.setattr(dashboard_module, "snapshot", lambda stack, arn: DATA)
+    served = Dashboard(stack=None, host="127.0.0.1", port=0).start()
+    yield served
+    served.stop()
+
+
+def fetch(dashboard, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection(dashboard.host, dashboard.port, timeout=10)
+    try:
+        connection.request(method, path)
+        answer = connection.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(("path", "media"), [("/", "text/html; charset=utf-8"), ("/api/status", "application/json")])
+def test_the_dashboard_answers_head_as_get_without_the_body(dashboard, path, media):
+    status, headers, body = fetch(dashboard, "GET", path)
+    assert status == 200 and headers["content-type"] == media and len(body) == int(headers["content-length"])
+    if path == "/api/status":
+        assert json.loads(body) == DATA
+
+    head_status, head_headers, head_body = fetch(dashboard, "HEAD", path)
+    assert head_status == 200, head_status  # http.server answers 501 for a method it has no do_ for
+    assert head_body == b""
+    assert head_headers["content-type"] == media
+    assert head_headers["content-length"] == headers["content-length"]
+
+
+def test_the_dashboard_answers_head_of_an_unknown_path_404(dashboard):
+    assert fetch(dashboard, "HEAD", "/nothing")[::2] == (404, b"")

@@ -1,5 +1,5 @@
 """The local dashboard on 127.0.0.1:8081: plain server-side HTML that
-refreshes itself, and the same data as JSON at /api/status."""
+refreshes itself, and the same data as JSON at /api/status (GET or HEAD)."""
 
 from __future__ import annotations
 
@@ -108,6 +108,8 @@ class Dashboard:
                 else:
                     self._reply(404, "text/plain; charset=utf-8", "not found\n")
 
+            do_HEAD = do_GET  # the same status and headers; _reply leaves the body out
+
             def _reply(self, status: int, media: str, body: str) -> None:
                 data = body.encode()
                 self.send_response(status)
@@ -115,7 +117,8 @@ class Dashboard:
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
-                self.wfile.write(data)
+                if self.command != "HEAD":
+                    self.wfile.write(data)
 
         self.stack = stack
         self._server = FamilyServer((host, port), Handler)
