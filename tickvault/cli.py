@@ -8,6 +8,7 @@ AWS CLI or the Step Functions console would.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ from tickvault.paths import CONFIG_FILE
 ENDPOINT_ENV = "TICKVAULT_ENDPOINT_URL"
 DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h)?$")
+MAX_LIST_RESULTS = 1000  # ListExecutions' maxResults accepts 1 to 1000 (0 means its default)
 
 
 def parse_duration(text: str) -> int:
@@ -34,6 +36,27 @@ def parse_duration(text: str) -> int:
     if not match or int(match.group(1)) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30s, 2m or 1h")
     return int(match.group(1)) * {"s": 1, None: 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def parse_port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return port
+
+
+def parse_limit(text: str) -> int:
+    try:
+        limit = int(text)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_LIST_RESULTS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to {MAX_LIST_RESULTS}")
+    return limit
 
 
 def parse_time(text: str) -> datetime:
@@ -50,11 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="start the whole system on this machine")
-    run.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    run.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")),
+    run.add_argument("--host", default="127.0.0.1", help="address to bind, IPv4 or IPv6 (default: %(default)s)")
+    run.add_argument("--moto-port", type=parse_port, default=os.environ.get("MOTO_PORT", "5000"),
                      help="emulator port (default: $MOTO_PORT or 5000)")
-    run.add_argument("--port", type=int, default=8080, help="HTTP endpoint port (default: %(default)s)")
-    run.add_argument("--dashboard-port", type=int, default=8081, help="local dashboard port (default: %(default)s)")
+    run.add_argument("--port", type=parse_port, default=8080, help="HTTP endpoint port (default: %(default)s)")
+    run.add_argument("--dashboard-port", type=parse_port, default=8081,
+                     help="local dashboard port (default: %(default)s)")
     run.add_argument("--every", type=parse_duration, help="generation period for a demonstration, e.g. 30s")
     run.add_argument("--verbose", action="store_true", help="show every task's JSON log line, not only warnings")
 
@@ -71,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--at", type=parse_time, help="scheduled time (default: now)")
         if name == "executions":
             command.add_argument("workflow", nargs="?", default=GENERATE, choices=(GENERATE, SERVE))
-            command.add_argument("--limit", type=int, default=20)
+            command.add_argument("--limit", type=parse_limit, default=20,
+                                 help=f"how many, 1 to {MAX_LIST_RESULTS} (default: %(default)s)")
         if name == "history":
             command.add_argument("execution", help="execution ARN or name (as `executions` lists it), of either workflow")
     return parser
@@ -133,9 +158,9 @@ def cmd_run(args, config) -> int:
     try:
         stack = LocalStack(config, host=args.host, moto_port=args.moto_port, http_port=args.port,
                            dashboard_port=args.dashboard_port).start()
-    except OSError as exc:  # typically a port already taken by another `make run`
-        print(f"tickvault: cannot start: {exc.strerror or exc} "
-              f"(change ports with --moto-port, --port, --dashboard-port)", file=sys.stderr)
+    except OSError as exc:  # typically a port already taken by another `make run`, or a bad --host
+        hint = " (change ports with --moto-port, --port, --dashboard-port)" if exc.errno == errno.EADDRINUSE else ""
+        print(f"tickvault: cannot start: {exc.strerror or exc}{hint}", file=sys.stderr)
         return 1
     readable_logs.install()
     resources = stack.resources
