@@ -60,11 +60,37 @@ def parse_limit(text: str) -> int:
 
 
 def parse_time(text: str) -> datetime:
+    """An ISO 8601 time, in UTC; a time without an offset is taken as UTC."""
     try:
         moment = datetime.fromisoformat(text)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:  # year 1 or 9999 pushed out of range by its offset
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range") from None
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def refusal(scheduled: datetime, now: datetime) -> str | None:
+    """Why Seal would refuse this scheduled time (its rules, from timekeys), or None.
+
+    Checked before a doomed run raises the generation alarm; both times are
+    printed alike, in UTC with a Z.
+    """
+    from tasks.shared import timekeys
+    from tasks.shared.errors import InvalidInputError
+
+    if scheduled.timestamp() < 0:
+        return f"--at {_utc_text(scheduled)} is before 1970"
+    try:
+        timekeys.refuse_future(scheduled, now)
+    except InvalidInputError:
+        return (f"--at {_utc_text(scheduled)} is in the future (now {_utc_text(now)}; "
+                f"at most {timekeys.MAX_AHEAD_SECONDS} s ahead is allowed for clock skew)")
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--endpoint-url", default=os.environ.get(ENDPOINT_ENV, DEFAULT_ENDPOINT),
                              help=f"emulator endpoint; empty for AWS (default: ${ENDPOINT_ENV} or {DEFAULT_ENDPOINT})")
         if name == "generate":
-            command.add_argument("--at", type=parse_time, help="scheduled time (default: now)")
+            command.add_argument("--at", type=parse_time, metavar="TIME",
+                                 help="scheduled time, ISO 8601 such as 2026-12-03T15:40:00Z; a time without "
+                                      "an offset (Z, +01:00) is taken as UTC (default: now)")
         if name == "executions":
             command.add_argument("workflow", nargs="?", default=GENERATE, choices=(GENERATE, SERVE))
             command.add_argument("--limit", type=parse_limit, default=20,
@@ -182,14 +210,10 @@ def cmd_run(args, config) -> int:
 
 
 def cmd_generate(args, config) -> int:
-    from tasks.shared import timekeys
-    from tasks.shared.errors import InvalidInputError
-
     scheduled = args.at or datetime.now(UTC)
-    try:  # the same rules Seal applies, checked before a doomed run raises the generation alarm
-        timekeys.refuse_future(timekeys.parse_time(scheduled.isoformat()), datetime.now(UTC))
-    except InvalidInputError as exc:
-        print(f"tickvault: {exc}", file=sys.stderr)
+    refused = refusal(scheduled, datetime.now(UTC))
+    if refused:
+        print(f"tickvault: {refused}", file=sys.stderr)
         return 2
     sfn = _sfn(args, config)
     machine = executions.find_state_machine(sfn, Names.of(config).state_machine(GENERATE))
