@@ -33,7 +33,7 @@ RESULTS = Path(__file__).with_name("results") / "latest.md"
 LOCAL_NOTE = (": the local stack's stand-in for CloudWatch Logs extracting EMF metrics from the proxy's log line, "
               "which AWS does without an API call")
 
-# DESIGN.md, "Performance budget per served request, warm": (budget, the seed's plain design).
+# The design's budget per served request, warm (README, "Performance"): (budget, the seed's plain design).
 BUDGET: dict[str, tuple[int, int, str]] = {
     "DynamoDB write": (1, 1, "exactly"),
     "DynamoDB read": (1, 0, "at most"),
@@ -136,7 +136,7 @@ def calls_part(table: Table, bench: ServeBench) -> bool:
                   f"refused median {refused_median.get(name, 0):g}" + ("  **OVER BUDGET**" if over else ""),
                   "not an AWS call: unpriced" if name == LOCAL_ONLY else f"budget {kind} {budget}; seed {seed}",
                   (", ".join(ops) or "no call") + (LOCAL_NOTE if name == LOCAL_ONLY else ""))  # fmt: skip
-    table.add(part, "warm request within budget", "yes" if within else "**NO**", "DESIGN.md budget",
+    table.add(part, "warm request within budget", "yes" if within else "**NO**", "the design's budget",
               f"cold = first request after start; warm = each of the next {results.warm.requests} served requests, "
               f"counted alone (one client); refused = {results.refused.requests if results.refused else 0} "
               "requests of an address at its limit; every SDK call in the process, via a before-call hook")
@@ -156,7 +156,8 @@ def cost_part(table: Table, bench: ServeBench, prices: cost.Prices) -> None:
     rows = [
         ("tickvault, served (200)", served, "the warm median calls above"),
         ("tickvault, refused (429)", refused, "the refused median calls above"),
-        ("seed's plain design, served", plain_served, "DESIGN.md: 1 Lambda, 1 DynamoDB write, 1 S3 GET, 1 KMS Decrypt"),
+        ("seed's plain design, served", plain_served,
+         "the design's budget, seed column: 1 Lambda, 1 DynamoDB write, 1 S3 GET, 1 KMS Decrypt"),
         ("seed's plain design, refused", plain_refused, "stops after the conditional write (a refused one is billed)"),
         ("WAF + CloudFront, served, origin per request", waf_served,
          "rate-based rule; origin = Lambda function URL reading the pointer, decrypt cache warm"),
