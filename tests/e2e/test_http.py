@@ -29,7 +29,8 @@ def endpoint():
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "tickvault", "run", "--moto-port", str(moto_port), "--port", str(http_port)],
+        [sys.executable, "-m", "tickvault", "run", "--moto-port", str(moto_port), "--port", str(http_port),
+         "--dashboard-port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     for line in process.stdout:
