@@ -156,15 +156,21 @@ def cmd_status(args, config) -> int:
     from tickvault import status
 
     session, endpoint = _session(args, config), args.endpoint_url or None
-    newest = status.newest_file(session, config, endpoint)
-    if newest is None:
-        print("newest file   none yet")
+    code = 0
+    try:
+        newest = status.newest_file(session, config, endpoint)
+    except status.UnreadablePointer as exc:
+        print(f"newest file   unreadable: {exc}")
+        newest, code = None, 1
     else:
-        stale = " (older than two periods!)" if newest["ageSeconds"] > 2 * config.period_seconds else ""
-        print(f"newest file   {newest['key']}  made {newest['time']}  age {newest['ageSeconds']} s{stale}")
+        if newest is None:
+            print("newest file   none yet")
+        else:
+            stale = " (older than two periods!)" if newest["ageSeconds"] > 2 * config.period_seconds else ""
+            print(f"newest file   {newest['key']}  made {newest['time']}  age {newest['ageSeconds']} s{stale}")
     for name, state in status.alarms(session, config, endpoint) or [("(no alarms found)", "")]:
         print(f"alarm         {name:<36} {state}")
-    return 0
+    return code
 
 
 def cmd_run(args, config) -> int:

@@ -6,9 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tasks.shared.errors import InvalidInputError
 from tasks.shared.timekeys import parse_time
 from tickvault.config import Config
 from tickvault.names import Names
+
+
+class UnreadablePointer(Exception):
+    """The "latest" item exists but was not written by Publish: by hand, or by a bug."""
 
 
 def table_name(session, config: Config, endpoint: str | None) -> str:
@@ -27,15 +32,21 @@ def newest_file(session, config: Config, endpoint: str | None) -> dict[str, Any]
     item = dynamodb.get_item(TableName=table_name(session, config, endpoint), Key={"pk": {"S": "latest"}}).get("Item")
     if not item:
         return None
-    made = parse_time(item["scheduledTime"]["S"])
-    return {
-        "time": item["scheduledTime"]["S"],
-        "key": item["objectKey"]["S"],
-        "ageSeconds": int(time.time() - made.timestamp()),
-        "size": int(item["plaintextSize"]["N"]),
-        "sha256": item["sha256"]["S"],
-        "versionId": item["versionId"]["S"],
-    }
+    try:
+        made = parse_time(item["scheduledTime"]["S"])
+        return {
+            "time": item["scheduledTime"]["S"],
+            "key": item["objectKey"]["S"],
+            "ageSeconds": int(time.time() - made.timestamp()),
+            "size": int(item["plaintextSize"]["N"]),
+            "sha256": item["sha256"]["S"],
+            "versionId": item["versionId"]["S"],
+        }
+    except (KeyError, TypeError, ValueError, InvalidInputError) as exc:
+        raise UnreadablePointer(
+            f"the 'latest' item is not one Publish writes ({type(exc).__name__}: {exc}); "
+            "delete it and the next tick publishes again"
+        ) from None
 
 
 def alarms(session, config: Config, endpoint: str | None) -> list[tuple[str, str]]:

@@ -44,9 +44,12 @@ def _seconds(value) -> str:
 
 def render(data: dict) -> str:
     newest = data["newestFile"]
-    file_rows = [[_e(k), f"<code>{_e(v)}</code>"] for k, v in (
-        ("made at", newest["time"]), ("key", newest["key"]), ("age", f"{newest['ageSeconds']} s"),
-        ("size", f"{newest['size']} bytes"), ("sha-256", newest["sha256"]))] if newest else []
+    if newest and "problem" in newest:
+        file_rows = [[_e("unreadable"), f'<span class="ALARM">{_e(newest["problem"])}</span>']]
+    else:
+        file_rows = [[_e(k), f"<code>{_e(v)}</code>"] for k, v in (
+            ("made at", newest["time"]), ("key", newest["key"]), ("age", f"{newest['ageSeconds']} s"),
+            ("size", f"{newest['size']} bytes"), ("sha-256", newest["sha256"]))] if newest else []
     alarms = [[_e(name), f'<span class="{_e(state)}">{_e(state)}</span>'] for name, state in data["alarms"].items()]
     sections = [
         "<h2>Newest file</h2>" + _table(["", ""], file_rows, "no file yet"),

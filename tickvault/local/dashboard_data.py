@@ -18,7 +18,10 @@ REFUSED = {429}
 
 def newest_file(stack) -> dict[str, Any] | None:
     session = boto3.session.Session(region_name=stack.config.region)
-    return status.newest_file(session, stack.config, stack.endpoint)
+    try:
+        return status.newest_file(session, stack.config, stack.endpoint)
+    except status.UnreadablePointer as exc:
+        return {"problem": str(exc)}
 
 
 def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:

@@ -1,0 +1,39 @@
+"""`status` and the dashboard read the "latest" pointer; one they cannot read is
+reported as such, with the fix, not as a traceback or a blank page."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from tickvault import cli, status
+from tickvault.local import dashboard, dashboard_data
+
+FORGED = {"pk": {"S": "latest"}, "objectKey": {"S": "x"}, "scheduledTime": {"S": "garbage"}}
+
+
+@pytest.fixture
+def forged_pointer(stack):
+    stack.client("dynamodb").put_item(TableName=stack.resources.table, Item=FORGED)
+    return stack
+
+
+def test_newest_file_names_an_unreadable_pointer_and_the_fix(forged_pointer):
+    session = boto3.session.Session(region_name=forged_pointer.config.region)
+    with pytest.raises(status.UnreadablePointer, match="delete it and the next tick publishes again"):
+        status.newest_file(session, forged_pointer.config, forged_pointer.endpoint)
+
+
+def test_status_prints_the_problem_and_the_alarms_and_exits_1(forged_pointer, capsys):
+    assert cli.main(["status", "--endpoint-url", forged_pointer.endpoint]) == 1
+    out = capsys.readouterr().out
+    assert "newest file   unreadable: the 'latest' item is not one Publish writes" in out
+    assert "alarm         tickvault-" in out
+
+
+def test_the_dashboard_shows_the_problem_in_place_of_the_file(forged_pointer):
+    newest = dashboard_data.newest_file(forged_pointer)
+    assert "not one Publish writes" in newest["problem"]
+    page = dashboard.render({"now": "2026-12-03T20:00:00+00:00", "newestFile": newest, "nextTick": None, "alarms": {}, "executions": {},
+                             "traffic": {"windows": [], "topRefused": []}, "notifications": []})
+    assert "not one Publish writes" in page
