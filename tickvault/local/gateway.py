@@ -5,13 +5,16 @@ proxy's answer is written back.
 Like the HTTP API's `$default` route, every path and method reaches the proxy,
 which answers 404 and 405 itself. Like API Gateway, the gateway refuses on its
 own what never reaches an integration: request headers over 10 KB (431) and
-bodies over 1 MB here (413).
+bodies over 1 MB here (413). A request whose headers never end (the client
+closes before the blank line) is dropped unanswered and uncounted. On stop it
+takes no new connection and lets the requests in flight finish first.
 """
 
 from __future__ import annotations
 
 import base64
 import collections
+import contextlib
 import json
 import logging
 import sys
@@ -36,6 +39,27 @@ MAX_IN_FLIGHT = 4  # proxy invocations running at once; more wait their turn
 QUEUE_TIMEOUT_SECONDS = 120
 IDLE_TIMEOUT_SECONDS = 30
 ACCESS_LOG_KEEP = 20000
+DRAIN_SECONDS = 10  # how long stop() waits for requests in flight
+
+
+class _EndWatch:
+    """The request's input stream, noting whether a line read hit its end.
+
+    http.server takes the end of the stream for the blank line that ends the
+    headers; this tells the two apart."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.ended = False
+
+    def readline(self, *args):
+        line = self._stream.readline(*args)
+        if not line.endswith(b"\n"):
+            self.ended = True
+        return line
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: str, body: bytes) -> dict:
@@ -91,6 +115,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
         log.debug("%s %r", self.client_address[0], format % args)  # repr: the request line is the client's
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _EndWatch(self.rfile)
+
     def _handle(self) -> None:
         header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items())
         if header_bytes > MAX_HEADER_BYTES:
@@ -112,8 +140,12 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.requestline.split(" ")
         target = parts[1] if len(parts) == 3 else self.path
         event = build_event(self.command, target, list(self.headers.items()), self.client_address[0], body)
-        status, headers, payload = self.gateway.invoke(event)
-        self._send(status, headers, payload)
+        with self.gateway.in_flight():
+            status, headers, payload = self.gateway.invoke(event)
+            if self.gateway.stopping:  # no further request on this connection
+                self.close_connection = True
+                headers = {**headers, "Connection": "close"}
+            self._send(status, headers, payload)
 
     def __getattr__(self, name: str):
         # Every method reaches the proxy (which answers 405), as with a `$default` route.
@@ -126,6 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         if not super().parse_request():
+            return False
+        if self.rfile.ended:  # the client hung up inside its headers: nothing to answer, nothing to count
+            log.debug("client %s closed before its headers ended", self.client_address[0])
+            self.close_connection = True
             return False
         if self.request_version == "HTTP/0.9":  # API Gateway does not speak it
             self.request_version = "HTTP/1.0"  # so that the refusal carries a status line and headers
@@ -209,6 +245,9 @@ class Gateway:
             ),
         )
         self.proxy_function = proxy_function
+        self.stopping = False
+        self._in_flight = 0
+        self._idle = threading.Condition()
         handler = type("GatewayHandler", (_Handler,), {"gateway": self})
         self._server = _Server((host, port), handler)
         self.host, self.port = self._server.server_address[:2]
@@ -223,9 +262,27 @@ class Gateway:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, drain_seconds: float = DRAIN_SECONDS) -> None:
+        """Take no new connection, let the requests in flight be answered, then close."""
+        self.stopping = True
         self._server.shutdown()
         self._server.server_close()
+        with self._idle:
+            drained = self._idle.wait_for(lambda: self._in_flight == 0, timeout=drain_seconds)
+        if not drained:
+            log.warning("stopped with %d requests unanswered after %ss", self._in_flight, drain_seconds)
+
+    @contextlib.contextmanager
+    def in_flight(self):
+        """Mark one request between its parsing and its answer's last byte, for stop() to wait on."""
+        with self._idle:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
 
     def invoke(self, event: dict) -> tuple[int, dict[str, str], str]:
         """Call the proxy and write one access-log record, as the HTTP API stage does."""

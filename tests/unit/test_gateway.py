@@ -1,0 +1,89 @@
+"""The local gateway's own handling of connections, with a stand-in for the proxy function."""
+
+import io
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from tickvault.local.gateway import Gateway
+
+
+class SlowProxy:
+    """Answers every invocation with 200 after `delay` seconds, and counts them."""
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+        self.calls = 0
+        self.started = threading.Event()
+
+    def invoke(self, FunctionName, Payload):  # noqa: N803 - boto3's names
+        self.calls += 1
+        self.started.set()
+        time.sleep(self.delay)
+        answer = {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "hello"}
+        return {"Payload": io.BytesIO(json.dumps(answer).encode())}
+
+
+@pytest.fixture
+def gateway():
+    made = Gateway("http://127.0.0.1:9", "us-east-1", "proxy", port=0)
+    made._lambda = SlowProxy()
+    made.start()
+    yield made
+    made.stop(drain_seconds=1)
+
+
+def exchange(gateway, request: bytes, half_close: bool = False) -> bytes:
+    with socket.create_connection((gateway.host, gateway.port), timeout=10) as conn:
+        conn.sendall(request)
+        if half_close:
+            conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_a_complete_request_is_answered(gateway):
+    answer = exchange(gateway, b"GET /latest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"hello")
+    assert gateway._lambda.calls == 1 and len(gateway.access_log) == 1
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /latest HTTP/1.1\r\nHost: x\r\n",  # the blank line never comes
+    b"GET /latest HTTP/1.1\r\nHost: x",  # nor the end of the last header line
+    b"GET /latest HTTP/1.1",  # nor any header
+])
+def test_headers_cut_off_by_a_hang_up_are_dropped_unanswered_and_uncounted(gateway, request_bytes):
+    assert exchange(gateway, request_bytes, half_close=True) == b""
+    assert gateway._lambda.calls == 0 and len(gateway.access_log) == 0
+
+
+def test_stop_answers_the_requests_in_flight_before_it_returns(gateway):
+    gateway._lambda.delay = 1.0
+    answers: list[bytes] = []
+    caller = threading.Thread(target=lambda: answers.append(
+        exchange(gateway, b"GET /latest HTTP/1.1\r\nHost: x\r\n\r\n")))
+    caller.start()
+    assert gateway._lambda.started.wait(5)
+    gateway.stop(drain_seconds=10)
+    caller.join(5)
+    assert len(answers) == 1, "stop() returned before the request in flight was answered"
+    assert answers[0].startswith(b"HTTP/1.1 200") and answers[0].endswith(b"hello")
+    assert b"Connection: close" in answers[0]
+    with pytest.raises(OSError):
+        socket.create_connection((gateway.host, gateway.port), timeout=2).close()
+
+
+def test_stop_gives_up_on_a_request_that_outlasts_the_drain(gateway, caplog):
+    gateway._lambda.delay = 3.0
+    threading.Thread(target=exchange, args=(gateway, b"GET /latest HTTP/1.1\r\nHost: x\r\n\r\n"), daemon=True).start()
+    assert gateway._lambda.started.wait(5)
+    began = time.monotonic()
+    gateway.stop(drain_seconds=0.5)
+    assert time.monotonic() - began < 2.5
+    assert "1 requests unanswered" in caplog.text
