@@ -81,18 +81,29 @@ class Monitoring(Construct):
 
     # --- metrics -----------------------------------------------------------
 
-    def metric(self, name: str, statistic: str = "Sum") -> cloudwatch.Metric:
+    def metric(self, name: str, statistic: str = "Sum", period: Duration = PERIOD) -> cloudwatch.Metric:
         return cloudwatch.Metric(
             namespace=metrics.NAMESPACE,
             metric_name=name,
             dimensions_map={metrics.SERVICE_DIMENSION: self._config.project},
             statistic=statistic,
-            period=PERIOD,
+            period=period,
         )
 
     # --- alarms ------------------------------------------------------------
 
-    def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str) -> None:
+    def _alarm(
+        self,
+        construct_id: str,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+        description: str,
+        *,
+        periods: int = 1,
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        # Sparse metrics: no data means nothing happened, not that something broke.
+        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+    ) -> None:
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
@@ -100,10 +111,10 @@ class Monitoring(Construct):
             alarm_description=description,
             metric=metric,
             threshold=threshold,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            # Sparse metrics: no data means nothing happened, not that something broke.
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            evaluation_periods=periods,
+            datapoints_to_alarm=periods,
+            comparison_operator=comparison,
+            treat_missing_data=missing,
         )
         alarm.add_alarm_action(self._action)
         self.alarms.append(alarm)
@@ -133,6 +144,24 @@ class Monitoring(Construct):
             self.metric(metrics.FILE_AGE_SECONDS, "Maximum"),
             two_periods + 1,
             f"The newest file is older than two periods ({two_periods} s).",
+        )
+        self._build_missing_generation_alarm()
+
+    def _build_missing_generation_alarm(self) -> None:
+        """Ticks that never come: no failure, no dead letter, and file-too-old needs traffic to see it.
+
+        GenerationSucceeded is not sparse (one per period), so here no data is the
+        signal: two whole periods without a success raise the alarm. It starts in
+        ALARM on the first deploy, until the first tick is published."""
+        self._alarm(
+            "generation-missing",
+            self.metric(metrics.GENERATION_SUCCEEDED, period=Duration.seconds(self._config.period_seconds)),
+            1,
+            "No file was published for two periods: the schedule is disabled, deleted or not starting the"
+            " generate workflow, or every run fails.",
+            periods=2,
+            comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            missing=cloudwatch.TreatMissingData.BREACHING,
         )
 
     def _build_platform_alarms(self) -> None:

@@ -85,11 +85,23 @@ def test_lambda_errors_and_api_5xx_raise_alarms(synth):
     )
 
 
-def test_every_alarm_notifies_the_topic_and_treats_missing_data_as_not_breaching(synth):
+def test_no_published_file_for_two_periods_raises_an_alarm_even_without_traffic(synth, config):
+    properties = _alarms(synth)["tickvault-generation-missing"]
+    assert (properties["Namespace"], properties["MetricName"]) == (metrics.NAMESPACE, metrics.GENERATION_SUCCEEDED)
+    assert properties["Dimensions"] == [{"Name": metrics.SERVICE_DIMENSION, "Value": config.project}]
+    assert (properties["Statistic"], properties["Period"]) == ("Sum", config.period_seconds)
+    assert (properties["EvaluationPeriods"], properties["DatapointsToAlarm"]) == (2, 2)
+    assert (properties["ComparisonOperator"], properties["Threshold"]) == ("LessThanThreshold", 1)
+    # Ticks that never come write no data at all: here, and only here, that is the failure.
+    assert properties["TreatMissingData"] == "breaching"
+
+
+def test_every_alarm_notifies_the_topic_and_sparse_ones_treat_missing_data_as_not_breaching(synth):
     topic = ref(synth, "AWS::SNS::Topic")
     for name, properties in _alarms(synth).items():
         assert properties["AlarmActions"] == [topic], name
-        assert properties["TreatMissingData"] == "notBreaching", name
+        if name != "tickvault-generation-missing":
+            assert properties["TreatMissingData"] == "notBreaching", name
 
 
 def test_no_email_subscription_without_an_address(synth, config):
