@@ -2,7 +2,9 @@
 
 S3 object versions never change, so the plaintext is cached by version id:
 while "latest" points at the same version, a warm function makes no S3 and no
-KMS call. The digest is checked before anything is cached or returned.
+KMS call. The digest is checked before anything is cached or returned, and the
+pointer's time must be the one its object key was made from: the key is bound
+to the ciphertext by the encryption context, the time in the pointer is not.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tasks.shared import envelope
+from tasks.shared import envelope, timekeys
 from tasks.shared.aws import client, error_code, transient_faults
 from tasks.shared.errors import IntegrityError
 from tasks.shared.handler import task
@@ -50,9 +52,16 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+def _check_time(key: str, scheduled_time: str) -> None:
+    """A pointer whose time is not its key's would be served with that time (Last-Modified, max-age)."""
+    if timekeys.object_key(timekeys.parse_time(scheduled_time)) != key:
+        raise IntegrityError(f"the latest pointer's time {scheduled_time} is not the time of its object {key}")
+
+
 @task("decrypt")
 def handler(event: dict[str, Any]) -> dict[str, Any]:
     key, version, digest = event["objectKey"], event["versionId"], event["sha256"]
+    _check_time(key, event["scheduledTime"])
     with _lock:
         text = _cache.get((version, digest))
     if text is None:

@@ -107,8 +107,7 @@ def _serve(request: Request, now: float) -> dict[str, Any]:
         return problem(400, "The request could not be read.", base, request.head)
     outcome = _run_workflow(request, window, client)
     if outcome is None:
-        return problem(503, "The service is unavailable; try again shortly.",
-                       {**base, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
+        return _unavailable(request, base)
     if outcome == "timeout":
         return problem(504, "The service took too long; try again shortly.",
                        {**base, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
@@ -186,13 +185,20 @@ def _answer(request, outcome, now, window, limit, base) -> dict[str, Any]:
         to_next_tick = max(1, period - int(now) % period)
         return problem(503, "No file has been made yet.", {**headers, "Retry-After": to_next_tick}, request.head)
     if kind == "unavailable":
-        return problem(503, "The service is unavailable; try again shortly.",
-                       {**headers, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
+        return _unavailable(request, headers)
     made = timekeys.parse_time(outcome["file"]["scheduledTime"]).timestamp()
+    if made - now > timekeys.MAX_AHEAD_SECONDS:  # no tick makes such a file; caches would keep it for years
+        logger.error("published file is dated in the future", scheduled_time=outcome["file"]["scheduledTime"])
+        return _unavailable(request, headers)
     metrics.emit(**{metrics.SERVED: 1, metrics.FILE_AGE_SECONDS: max(0, int(now - made))})
     # Fresh until this file's successor is due; a file whose successor is late is not cached at all.
     until_successor = max(0, int(made + period - now))
     return _file_response(request, outcome["file"], made, headers, until_successor)
+
+
+def _unavailable(request, headers) -> dict[str, Any]:
+    return problem(503, "The service is unavailable; try again shortly.",
+                   {**headers, "Retry-After": UNAVAILABLE_RETRY_AFTER_SECONDS}, request.head)
 
 
 def _file_response(request, file, modified, headers, max_age) -> dict[str, Any]:

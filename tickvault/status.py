@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from tasks.shared.errors import InvalidInputError
-from tasks.shared.timekeys import parse_time
+from tasks.shared.timekeys import MAX_AHEAD_SECONDS, object_key, parse_time
 from tickvault.config import Config
 from tickvault.names import Names
 
@@ -34,6 +34,10 @@ def newest_file(session, config: Config, endpoint: str | None) -> dict[str, Any]
         return None
     try:
         made = parse_time(item["scheduledTime"]["S"])
+        if object_key(made) != item["objectKey"]["S"]:
+            raise ValueError(f"its time {item['scheduledTime']['S']} is not the time of {item['objectKey']['S']}")
+        if made.timestamp() - time.time() > MAX_AHEAD_SECONDS:
+            raise ValueError(f"its time {item['scheduledTime']['S']} is in the future")
         return {
             "time": item["scheduledTime"]["S"],
             "key": item["objectKey"]["S"],

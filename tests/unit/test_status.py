@@ -3,8 +3,12 @@ reported as such, with the fix, not as a traceback or a blank page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import boto3
 import pytest
+
+from tasks.shared.timekeys import object_key, parse_time
 
 from tickvault import cli, status
 from tickvault.local import dashboard, dashboard_data
@@ -37,3 +41,22 @@ def test_the_dashboard_shows_the_problem_in_place_of_the_file(forged_pointer):
     page = dashboard.render({"now": "2026-12-03T20:00:00+00:00", "newestFile": newest, "nextTick": None, "alarms": {}, "executions": {},
                              "traffic": {"windows": [], "topRefused": []}, "notifications": []})
     assert "not one Publish writes" in page
+
+
+@pytest.mark.parametrize(("scheduled_time", "problem"), [
+    ("2100-01-01T00:00:00Z", "is not the time of"),  # the real file's key, a forged time
+    (None, "is in the future"),  # a time and key that agree, ahead of the clock
+])
+def test_a_pointer_whose_time_is_not_its_files_is_unreadable(stack, scheduled_time, problem):
+    published = stack.generate(datetime.now(UTC))
+    assert published["status"] == "SUCCEEDED"
+    table, pointer = stack.resources.table, {"pk": {"S": "latest"}}
+    item = stack.client("dynamodb").get_item(TableName=table, Key=pointer)["Item"]
+    if scheduled_time is None:
+        scheduled_time = "2100-01-01T00:00:00Z"
+        item["objectKey"] = {"S": object_key(parse_time(scheduled_time))}
+    item["scheduledTime"] = {"S": scheduled_time}
+    stack.client("dynamodb").put_item(TableName=table, Item=item)
+    session = boto3.session.Session(region_name=stack.config.region)
+    with pytest.raises(status.UnreadablePointer, match=problem):
+        status.newest_file(session, stack.config, stack.endpoint)

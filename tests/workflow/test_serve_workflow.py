@@ -131,3 +131,16 @@ def test_a_published_version_gone_from_the_bucket_is_named_as_such(stack, publis
     event = {name: item[name]["S"] for name in ("objectKey", "versionId", "sha256", "scheduledTime")}
     with pytest.raises(IntegrityError, match="is gone from the bucket"):
         decrypt.handler({**event, "execution": "t"}, None)
+
+
+def test_a_pointer_with_a_forged_time_serves_no_file(stack, request_, published):
+    assert request_()["statusCode"] == 200  # warm: the forged time must be caught on a cache hit too
+    stack.client("dynamodb").update_item(
+        TableName=stack.resources.table,
+        Key={"pk": {"S": "latest"}},
+        UpdateExpression="SET scheduledTime = :t, scheduledEpoch = :e",
+        ExpressionAttributeValues={":t": {"S": "2100-01-01T00:00:00Z"}, ":e": {"N": "4102444800"}},
+    )
+    response = request_()
+    assert response["statusCode"] == 503
+    assert "made at" not in json.dumps(response) and "max-age" not in json.dumps(response)
