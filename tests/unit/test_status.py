@@ -60,3 +60,9 @@ def test_a_pointer_whose_time_is_not_its_files_is_unreadable(stack, scheduled_ti
     session = boto3.session.Session(region_name=stack.config.region)
     with pytest.raises(status.UnreadablePointer, match=problem):
         status.newest_file(session, stack.config, stack.endpoint)
+
+
+def test_the_dashboard_still_shows_the_rest_when_the_table_is_gone(stack):
+    stack.client("dynamodb").delete_table(TableName=stack.resources.table)
+    newest = dashboard_data.newest_file(stack)
+    assert newest["problem"].startswith("cannot read the 'latest' item: ResourceNotFoundException")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from tickvault import executions, status
 from tickvault.names import GENERATE, SERVE
@@ -22,6 +23,9 @@ def newest_file(stack) -> dict[str, Any] | None:
         return status.newest_file(session, stack.config, stack.endpoint)
     except status.UnreadablePointer as exc:
         return {"problem": str(exc)}
+    except ClientError as exc:  # the table is gone, say: the rest of the page still has something to show
+        error = exc.response.get("Error", {})
+        return {"problem": f"cannot read the 'latest' item: {error.get('Code')}: {error.get('Message')}"}
 
 
 def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:
