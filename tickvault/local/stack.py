@@ -15,7 +15,8 @@ import boto3
 from tickvault import executions
 from tickvault.config import Config
 from tickvault.alarms import mission_alarms
-from tickvault.local import atomic_writes, emf, interpreter_cache, lambda_runtime, serial_parse, sync_execution
+from tickvault.local import (atomic_writes, emf, execution_names, interpreter_cache, lambda_runtime, serial_parse,
+                             sync_execution)
 from tickvault.local.addresses import ensure_free
 from tickvault.local.alarm_path import AlarmEvaluator, Inbox
 from tickvault.local.dashboard import Dashboard
@@ -61,6 +62,7 @@ class LocalStack:
     def start(self, schedule: bool = True) -> LocalStack:
         lambda_runtime.install()
         sync_execution.install()
+        execution_names.install()
         atomic_writes.install()
         serial_parse.install()
         interpreter_cache.install()
