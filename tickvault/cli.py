@@ -224,7 +224,7 @@ def cmd_generate(args, config) -> int:
     sfn = _sfn(args, config)
     machine = executions.find_state_machine(sfn, Names.of(config).state_machine(GENERATE))
     result = executions.wait(sfn, executions.start_generation(sfn, machine, scheduled))
-    print(f"{result['name']}  {result['status']}")
+    print(f"{executions.name_of(result)}  {result['status']}")
     if result.get("output"):
         print(result["output"])
     if result.get("error"):
@@ -258,7 +258,7 @@ def _find_execution(sfn, config, name: str) -> str:
         machine = executions.find_state_machine(sfn, names.state_machine(workflow))
         for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=machine):
             for found in page["executions"]:
-                if found["name"] == name:
+                if executions.name_of(found) == name:
                     return found["executionArn"]
     raise LookupError(f"no execution named {name!r}; `executions` lists them")
 
@@ -279,7 +279,7 @@ def cmd_history(args, config) -> int:
         described = sfn.describe_execution(executionArn=arn)
     except (sfn.exceptions.ExecutionDoesNotExist, sfn.exceptions.InvalidArn):
         raise LookupError(f"no execution {arn}") from None
-    print(f"{described['name']}  {described['status']}")
+    print(f"{executions.name_of(described)}  {described['status']}")
     print(f"{'entered (UTC)':<24} {'seconds':>8}  {'state':<18} outcome")
     for step in executions.steps(executions.history(sfn, arn)):
         seconds = "" if step.seconds is None else f"{step.seconds:.3f}"

@@ -39,6 +39,20 @@ class StepRecord:
     outcome: str
 
 
+def name_of(record: dict[str, Any]) -> str:
+    """An execution's name, from its ARN when the record has none.
+
+    moto 5.2.5 records an execution started without a name with none (ARN
+    ending `:None`); listing it must still work. The name is the ARN's last
+    segment (`...:execution:<machine>:<name>`), or the one before the id in an
+    Express ARN (`...:express:<machine>:<name>:<id>`).
+    """
+    if record.get("name"):
+        return record["name"]
+    parts = record["executionArn"].split(":")
+    return parts[-2] if len(parts) == 9 and parts[5] == "express" else parts[-1]
+
+
 def find_state_machine(sfn, name: str) -> str:
     for page in sfn.get_paginator("list_state_machines").paginate():
         for machine in page["stateMachines"]:
@@ -76,7 +90,7 @@ def wait(sfn, execution_arn: str, timeout: float = 120.0, interval: float = 0.1)
 def list_executions(sfn, machine_arn: str, limit: int = 20) -> list[ExecutionSummary]:
     found = sfn.list_executions(stateMachineArn=machine_arn, maxResults=limit)["executions"]
     summaries = [
-        ExecutionSummary(e["name"], e["executionArn"], e["status"], e["startDate"], e.get("stopDate"))
+        ExecutionSummary(name_of(e), e["executionArn"], e["status"], e["startDate"], e.get("stopDate"))
         for e in found
     ]
     return sorted(summaries, key=lambda s: s.started, reverse=True)[:limit]
