@@ -18,6 +18,8 @@ import threading
 from datetime import UTC, datetime
 
 import boto3
+from botocore import exceptions as aws_errors
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from tickvault import executions
 from tickvault.config import ConfigError, load_config
@@ -28,6 +30,12 @@ ENDPOINT_ENV = "TICKVAULT_ENDPOINT_URL"
 DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h)?$")
 MAX_LIST_RESULTS = 1000  # ListExecutions' maxResults accepts 1 to 1000 (0 means its default)
+
+# What the user can put right at the endpoint or in the account, each told in one line. Only these: any other
+# exception is a bug and keeps its traceback.
+CREDENTIAL_ERRORS = (aws_errors.NoCredentialsError, aws_errors.PartialCredentialsError, aws_errors.ProfileNotFound)
+UNREACHABLE_ERRORS = (aws_errors.EndpointConnectionError, ConnectionRefusedError)
+AWS_ERRORS = (*UNREACHABLE_ERRORS, *CREDENTIAL_ERRORS, aws_errors.ClientError)
 
 
 def parse_duration(text: str) -> int:
@@ -292,6 +300,24 @@ def cmd_history(args, config) -> int:
 COMMANDS = {"status": cmd_status, "run": cmd_run, "generate": cmd_generate, "executions": cmd_executions, "history": cmd_history}
 
 
+def endpoint_refusal(endpoint_url: str) -> str | None:
+    """Why botocore would refuse this endpoint URL (its own test, which raises a bare ValueError), or None."""
+    if not endpoint_url or is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url):
+        return None
+    return (f"invalid endpoint URL {endpoint_url!r} (--endpoint-url or ${ENDPOINT_ENV}): "
+            f"give one such as {DEFAULT_ENDPOINT}, or '' for AWS")
+
+
+def aws_failure(exc: Exception, endpoint_url: str) -> str:
+    """One line for one of AWS_ERRORS: what went wrong, and where."""
+    if isinstance(exc, UNREACHABLE_ERRORS):
+        return f"cannot reach {endpoint_url}: is `make run` running?" if endpoint_url else f"cannot reach AWS: {exc}"
+    if isinstance(exc, CREDENTIAL_ERRORS):  # the emulator's are made up, so these are AWS's
+        return f"no usable AWS credentials: {exc} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+    error = exc.response.get("Error", {})
+    return f"{exc.operation_name} at {endpoint_url or 'AWS'} failed: {error.get('Code')}: {error.get('Message')}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -299,16 +325,22 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tickvault: invalid configuration: {exc}", file=sys.stderr)
         return 2
+    refused = endpoint_refusal(getattr(args, "endpoint_url", ""))
+    if refused:
+        print(f"tickvault: {refused}", file=sys.stderr)
+        return 1
     try:
         return COMMANDS[args.command](args, config)
+    except (KeyError, IndexError):  # LookupErrors too, but from a bug, not "no such execution": keep the trace
+        raise
     except LookupError as exc:
         print(f"tickvault: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - the CLI reports, it does not trace
-        if type(exc).__name__ in {"EndpointConnectionError", "ConnectionRefusedError"}:
-            print(f"tickvault: cannot reach {args.endpoint_url}: is `make run` running?", file=sys.stderr)
-            return 1
-        raise
+    except AWS_ERRORS as exc:
+        if args.command == "run":  # the local stack's own calls to its emulator: a failure there is a bug
+            raise
+        print(f"tickvault: {aws_failure(exc, args.endpoint_url)}", file=sys.stderr)
+        return 1

@@ -104,3 +104,73 @@ def test_run_on_a_host_that_is_no_address_says_so_not_port_in_use():
     assert result.returncode == 1
     assert result.stderr.startswith("tickvault: cannot start: host 'nosuch.invalid' is not an address"), result.stderr
     assert "in use" not in result.stderr and "Traceback" not in result.stderr
+
+
+# --- what goes wrong at the endpoint or the account: one line `tickvault: ...`, exit 1, no traceback ---
+
+def one_error_line(capsys, argv: list[str]) -> str:
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and len(captured.err.splitlines()) == 1, captured.err
+    return captured.err.strip()
+
+
+ENDPOINT_COMMANDS = [["status"], ["generate"], ["executions"], ["executions", "serve"], ["history", "tick-1"]]
+
+
+@pytest.mark.parametrize("argv", ENDPOINT_COMMANDS)
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:5000", "http://"])
+def test_an_invalid_endpoint_url_is_named(capsys, argv, url):
+    line = one_error_line(capsys, [*argv, "--endpoint-url", url])
+    assert line.startswith(f"tickvault: invalid endpoint URL {url!r}"), line
+    assert "http://127.0.0.1:5000" in line  # what a valid one looks like
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch, tmp_path):
+    """No credentials anywhere botocore looks: environment, files, container or instance metadata."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.parametrize("argv", [
+    ["status"], ["executions"], ["executions", "serve"], ["history", "tick-1"],
+    ["history", "arn:aws:states:us-east-1:123456789012:express:tickvault-serve:req-1:4b0b2c1e"],
+])
+def test_aws_without_credentials_says_so(capsys, no_aws_credentials, argv):
+    line = one_error_line(capsys, [*argv, "--endpoint-url", ""])
+    assert line.startswith("tickvault: no usable AWS credentials: Unable to locate credentials"), line
+
+
+def test_an_unknown_aws_profile_is_named(capsys, no_aws_credentials, monkeypatch):
+    monkeypatch.setenv("AWS_PROFILE", "nosuch")
+    line = one_error_line(capsys, ["status", "--endpoint-url", ""])
+    assert line.startswith("tickvault: no usable AWS credentials: The config profile (nosuch) could not be found")
+
+
+def test_an_aws_error_is_named_with_its_code_and_message(capsys, stack):
+    stack.client("dynamodb").delete_table(TableName=stack.resources.table)
+    line = one_error_line(capsys, ["status", "--endpoint-url", stack.endpoint])
+    assert line == (f"tickvault: GetItem at {stack.endpoint} failed: "
+                    "ResourceNotFoundException: Requested resource not found"), line
+
+
+def test_an_unreachable_endpoint_asks_whether_make_run_runs(capsys):
+    url = f"http://127.0.0.1:{free_port()}"
+    assert one_error_line(capsys, ["status", "--endpoint-url", url]) == (
+        f"tickvault: cannot reach {url}: is `make run` running?")
+
+
+def test_a_programming_error_keeps_its_traceback(monkeypatch):
+    # KeyError is a LookupError, but a bug, not "no such execution": it must not become `tickvault: 'name'`.
+    def broken(args, config):
+        return {}["name"]
+
+    monkeypatch.setitem(cli.COMMANDS, "status", broken)
+    with pytest.raises(KeyError):
+        cli.main(["status"])
