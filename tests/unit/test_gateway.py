@@ -17,10 +17,12 @@ class SlowProxy:
     def __init__(self, delay: float = 0.0):
         self.delay = delay
         self.calls = 0
+        self.events: list[dict] = []
         self.started = threading.Event()
 
     def invoke(self, FunctionName, Payload):  # noqa: N803 - boto3's names
         self.calls += 1
+        self.events.append(json.loads(Payload))
         self.started.set()
         time.sleep(self.delay)
         answer = {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "hello"}
@@ -36,8 +38,8 @@ def gateway():
     made.stop(drain_seconds=1)
 
 
-def exchange(gateway, request: bytes, half_close: bool = False) -> bytes:
-    with socket.create_connection((gateway.host, gateway.port), timeout=10) as conn:
+def exchange(gateway, request: bytes, half_close: bool = False, timeout: float = 10) -> bytes:
+    with socket.create_connection((gateway.host, gateway.port), timeout=timeout) as conn:
         conn.sendall(request)
         if half_close:
             conn.shutdown(socket.SHUT_WR)
@@ -87,3 +89,11 @@ def test_stop_gives_up_on_a_request_that_outlasts_the_drain(gateway, caplog):
     gateway.stop(drain_seconds=0.5)
     assert time.monotonic() - began < 2.5
     assert "1 requests unanswered" in caplog.text
+
+
+def test_an_http_0_9_request_line_is_refused_at_once(gateway):
+    # No headers follow a request line without a version: the answer must not wait for them.
+    answer = exchange(gateway, b"GET /latest\r\n", timeout=5)
+    assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b'{"message": "Bad Request"}')
+    assert b"Connection: close" in answer
+    assert gateway._lambda.calls == 0 and len(gateway.access_log) == 0

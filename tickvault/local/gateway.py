@@ -157,15 +157,19 @@ class _Handler(BaseHTTPRequestHandler):
         return "tickvault-local"
 
     def parse_request(self) -> bool:
+        # A request line without a version is HTTP/0.9, which API Gateway does not speak. It has no
+        # headers, so refuse it before http.server waits for them (until the timeout). Split as it does.
+        line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        if len(line.split()) == 2:
+            self.command, self.requestline = None, line
+            self.request_version = "HTTP/1.0"  # so that the refusal carries a status line and headers
+            self.send_error(400)
+            return False
         if not super().parse_request():
             return False
         if self.rfile.ended:  # the client hung up inside its headers: nothing to answer, nothing to count
             log.debug("client %s closed before its headers ended", self.client_address[0])
             self.close_connection = True
-            return False
-        if self.request_version == "HTTP/0.9":  # API Gateway does not speak it
-            self.request_version = "HTTP/1.0"  # so that the refusal carries a status line and headers
-            self.send_error(400)
             return False
         return True
 
