@@ -97,3 +97,20 @@ def test_an_http_0_9_request_line_is_refused_at_once(gateway):
     assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b'{"message": "Bad Request"}')
     assert b"Connection: close" in answer
     assert gateway._lambda.calls == 0 and len(gateway.access_log) == 0
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GET /latest HTTP/1.1\r\nConnection: close\r\n\r\n",  # RFC 9112 3.2: HTTP/1.1 requires a Host
+    b"GET /latest HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n",  # and only one
+    b"GET /latest HTTP/1.0\r\nHost: x\r\nHost: y\r\n\r\n",
+])
+def test_a_missing_or_repeated_host_is_refused_before_the_proxy(gateway, request_bytes):
+    answer = exchange(gateway, request_bytes)
+    assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b'{"message": "Bad Request"}')
+    assert b"Connection: close" in answer
+    assert gateway._lambda.calls == 0 and len(gateway.access_log) == 0
+
+
+def test_http_1_0_needs_no_host(gateway):
+    answer = exchange(gateway, b"GET /latest HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"hello")

@@ -122,18 +122,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items())
         if header_bytes > MAX_HEADER_BYTES:
-            self._send_plain(431, {"message": "Request Header Fields Too Large"})
+            self.send_error(431)
+            return
+        # RFC 9112 3.2: an HTTP/1.1 request without a Host, or any request with two, is a 400.
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1 or (not hosts and self.request_version >= "HTTP/1.1"):
+            self.send_error(400)
             return
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            self._send_plain(400, {"message": "Bad Request"})
+            self.send_error(400)
             return
         if length < 0:
-            self._send_plain(400, {"message": "Bad Request"})
+            self.send_error(400)
             return
         if length > MAX_BODY_BYTES:
-            self._send_plain(413, {"message": "Request Entity Too Large"})
+            self.send_error(413)
             return
         body = self.rfile.read(length) if length else b""
         # The target exactly as sent: http.server folds a leading "//" in self.path, API Gateway does not.
@@ -174,7 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own refusals (bad request line, too long, bad version) as JSON, like API Gateway's."""
+        """The gateway's refusals, its own and http.server's (bad request line, too long, bad version),
+        as JSON like API Gateway's; the connection is closed after them."""
         self.close_connection = True
         if self.request_version == "HTTP/0.9":  # unparsable request lines leave it at 0.9: answer with a status line
             self.request_version = "HTTP/1.0"
@@ -184,11 +190,6 @@ class _Handler(BaseHTTPRequestHandler):
                        json.dumps({"message": phrase}))
         except OSError:
             pass
-
-    def _send_plain(self, status: int, document: dict) -> None:
-        body = json.dumps(document)
-        self._send(status, {"Content-Type": "application/json"}, body)
-        self.close_connection = True
 
     def _send(self, status: int, headers: dict[str, str], body: str) -> None:
         data = body.encode("utf-8")
