@@ -181,10 +181,29 @@ def cmd_status(args, config) -> int:
     return code
 
 
+def port_clash(args) -> str | None:
+    """Which port is given to two of the three servers, or None; 0 (any free port) may be given to all.
+
+    Each port is free when checked, so without this the second server to bind fails with a bare
+    "Address already in use" after the first has started.
+    """
+    given: dict[int, str] = {}
+    flags = {"--moto-port": args.moto_port, "--port": args.port, "--dashboard-port": args.dashboard_port}
+    for flag, port in flags.items():
+        if port and port in given:
+            return f"port {port} is given to both {given[port]} and {flag}"
+        given[port] = flag
+    return None
+
+
 def cmd_run(args, config) -> int:
     from tickvault.local import readable_logs
     from tickvault.local.stack import LocalStack
 
+    clash = port_clash(args)
+    if clash:
+        print(f"tickvault: cannot start: {clash}", file=sys.stderr)
+        return 1
     if args.every:
         config = config.with_period(args.every)
     # Task log lines are JSON for CloudWatch; locally only their warnings are shown unless asked.

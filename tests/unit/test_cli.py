@@ -129,8 +129,8 @@ def test_an_invalid_endpoint_url_is_named(capsys, argv, url):
 @pytest.fixture
 def no_aws_credentials(monkeypatch, tmp_path):
     """No credentials anywhere botocore looks: environment, files, container or instance metadata."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
                  "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
@@ -174,3 +174,18 @@ def test_a_programming_error_keeps_its_traceback(monkeypatch):
     monkeypatch.setitem(cli.COMMANDS, "status", broken)
     with pytest.raises(KeyError):
         cli.main(["status"])
+
+
+@pytest.mark.parametrize(("first", "second"), [("--moto-port", "--port"), ("--port", "--dashboard-port"),
+                                               ("--moto-port", "--dashboard-port")])
+def test_one_port_given_twice_is_refused_by_its_number_before_anything_starts(first, second):
+    port = str(free_port())
+    result = run(first, port, second, port)
+    assert result.returncode == 1
+    assert result.stderr == f"tickvault: cannot start: port {port} is given to both {first} and {second}\n"
+    assert result.stdout == ""  # no stack was started
+
+
+def test_port_0_may_be_given_to_all_three():
+    args = cli.build_parser().parse_args(["run", "--moto-port", "0", "--port", "0", "--dashboard-port", "0"])
+    assert cli.port_clash(args) is None

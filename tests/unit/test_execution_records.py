@@ -29,7 +29,7 @@ class NamelessSfn:
 
     def get_paginator(self, operation):
         pages = {
-            "list_state_machines": [{"stateMachines": [{"name": MACHINE.rsplit(":", 1)[-1], "stateMachineArn": MACHINE}]}],
+            "list_state_machines": [{"stateMachines": [{"name": "tickvault-generate", "stateMachineArn": MACHINE}]}],
             "list_executions": [{"executions": [NAMELESS]}],
             "get_execution_history": [{"events": []}],
         }[operation]
