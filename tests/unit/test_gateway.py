@@ -1,5 +1,6 @@
 """The local gateway's own handling of connections, with a stand-in for the proxy function."""
 
+import base64
 import io
 import json
 import socket
@@ -114,3 +115,71 @@ def test_a_missing_or_repeated_host_is_refused_before_the_proxy(gateway, request
 def test_http_1_0_needs_no_host(gateway):
     answer = exchange(gateway, b"GET /latest HTTP/1.0\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"hello")
+
+
+def chunked(body: bytes, version: bytes = b"HTTP/1.1", extra: bytes = b"") -> bytes:
+    return b"POST /latest " + version + b"\r\nHost: x\r\n" + extra + b"Connection: close\r\n\r\n" + body
+
+
+def test_a_chunked_body_is_decoded_and_the_next_request_on_the_connection_answered(gateway):
+    first = b"GET /latest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    answer = exchange(gateway, first + b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 200") == 2 and b"HTTP/1.1 400" not in answer
+    assert [event["rawPath"] for event in gateway._lambda.events] == ["/latest", "/nope"]
+    body = b"4;name=value\r\nwiki\r\n5 ; a=\"b;c\"\r\npedia\r\n0\r\nChecksum: x\r\nMore: y\r\n\r\n"
+    answer = exchange(gateway, chunked(body, extra=b"Transfer-Encoding: Chunked\r\n"))
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert base64.b64decode(gateway._lambda.events[-1]["body"]) == b"wikipedia"
+
+
+@pytest.mark.parametrize("body", [
+    b"x\r\n",  # not a size
+    b"0x3\r\nabc\r\n0\r\n\r\n",
+    b"+3\r\nabc\r\n0\r\n\r\n",
+    b"1_0\r\n0123456789\r\n0\r\n\r\n",
+    b" 3\r\nabc\r\n0\r\n\r\n",
+    b"3 \r\nabc\r\n0\r\n\r\n",  # white space only before an extension
+    b"3\nabc\r\n0\r\n\r\n",  # a size line must end in CRLF
+    b"3;a\rb\r\nabc\r\n0\r\n\r\n",
+    b"3\r\nabcd\r\n0\r\n\r\n",  # data longer than its size
+    b"3\r\nab",  # cut off in the data
+    b"3\r\nabc",  # or before its CRLF
+    b"3\r\nabc\r\n",  # or before the last chunk
+    b"0\r\n",  # or in the trailers
+    b"0\r\nTrailer: x\n\r\n",
+])
+def test_malformed_chunking_is_400_and_closes(gateway, body):
+    answer = exchange(gateway, chunked(body, extra=b"Transfer-Encoding: chunked\r\n"), half_close=True)
+    assert answer.startswith(b"HTTP/1.1 400") and b"Connection: close" in answer
+    assert gateway._lambda.calls == 0
+
+
+def test_a_chunked_body_over_1_mb_is_413(gateway):
+    body = b"80000\r\n" + b"a" * 0x80000 + b"\r\n" + b"80001\r\n"  # refused on the size line, before its data
+    answer = exchange(gateway, chunked(body, extra=b"Transfer-Encoding: chunked\r\n"))
+    assert answer.startswith(b"HTTP/1.1 413") and b"Connection: close" in answer
+    assert gateway._lambda.calls == 0
+
+
+@pytest.mark.parametrize(("version", "headers", "status"), [
+    # RFC 9112 6.3: Content-Length with Transfer-Encoding could be framed either way (smuggling)
+    (b"HTTP/1.1", b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", 400),
+    (b"HTTP/1.1", b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 400),
+    # 6.3: when chunked is not the last coding the length cannot be known
+    (b"HTTP/1.1", b"Transfer-Encoding: gzip\r\n", 400),
+    (b"HTTP/1.1", b"Transfer-Encoding: chunked, gzip\r\n", 400),
+    (b"HTTP/1.1", b"Transfer-Encoding: identity\r\n", 400),
+    (b"HTTP/1.1", b"Transfer-Encoding: \r\n", 400),
+    # 7: chunked is applied once
+    (b"HTTP/1.1", b"Transfer-Encoding: chunked, chunked\r\n", 400),
+    (b"HTTP/1.1", b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400),
+    # 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing
+    (b"HTTP/1.0", b"Transfer-Encoding: chunked\r\n", 400),
+    # 6.1: a coding the server does not decode is 501
+    (b"HTTP/1.1", b"Transfer-Encoding: gzip, chunked\r\n", 501),
+    (b"HTTP/1.1", b"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", 501),
+])
+def test_transfer_encodings_other_than_chunked_alone_are_refused(gateway, version, headers, status):
+    answer = exchange(gateway, chunked(b"5\r\nhello\r\n0\r\n\r\n", version, headers))
+    assert answer.startswith(b"HTTP/1.1 %d" % status) and b"Connection: close" in answer
+    assert answer.endswith(b"}") and gateway._lambda.calls == 0

@@ -17,6 +17,7 @@ import collections
 import contextlib
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -60,6 +61,47 @@ class _EndWatch:
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
+
+
+class _Refused(Exception):
+    """A request the gateway answers itself with this status, before the proxy, and then closes."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+# RFC 9112 7.1: chunk-size [ chunk-ext ] CRLF, strictly: no sign, prefix or underscore (int() takes
+# them), no white space but before an extension, no bare LF. Extensions are read and ignored.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)(?:[ \t]*;[^\r\n]*)?\r\n")
+MAX_CHUNK_LINE = 4096
+
+
+def _read_chunked(rfile) -> bytes:
+    """A chunked body, decoded; its trailers are read (within the header quota) and dropped.
+
+    Raises _Refused: 400 for a malformed or cut-off body, 413 for one over MAX_BODY_BYTES, found
+    from the chunk sizes before the data is read."""
+    body = bytearray()
+    while True:
+        size_line = _CHUNK_SIZE.fullmatch(rfile.readline(MAX_CHUNK_LINE))
+        if not size_line:
+            raise _Refused(400)
+        size = int(size_line[1], 16)
+        if not size:
+            break
+        if len(body) + size > MAX_BODY_BYTES:
+            raise _Refused(413)
+        data = rfile.read(size + 2)
+        if len(data) != size + 2 or not data.endswith(b"\r\n"):
+            raise _Refused(400)
+        body += data[:-2]
+    trailers = 0
+    while (line := rfile.readline(MAX_HEADER_BYTES + 1)) != b"\r\n":
+        trailers += len(line)
+        if not line.endswith(b"\r\n") or trailers > MAX_HEADER_BYTES:
+            raise _Refused(400)
+    return bytes(body)
 
 
 def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: str, body: bytes) -> dict:
@@ -130,17 +172,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400)
             return
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.send_error(400)
+            body = self._read_body()
+        except _Refused as refusal:
+            self.send_error(refusal.status)
             return
-        if length < 0:
-            self.send_error(400)
-            return
-        if length > MAX_BODY_BYTES:
-            self.send_error(413)
-            return
-        body = self.rfile.read(length) if length else b""
         # The target exactly as sent: http.server folds a leading "//" in self.path, API Gateway does not.
         parts = self.requestline.split(" ")
         target = parts[1] if len(parts) == 3 else self.path
@@ -151,6 +186,30 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 headers = {**headers, "Connection": "close"}
             self._send(status, headers, payload)
+
+    def _read_body(self) -> bytes:
+        """The request's content, framed as RFC 9112 6 says. Framing that two HTTP parsers could read
+        differently (request smuggling) is refused rather than guessed at."""
+        codings = self.headers.get_all("Transfer-Encoding")
+        if codings is None:
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                raise _Refused(400) from None
+            if length < 0:
+                raise _Refused(400)
+            if length > MAX_BODY_BYTES:
+                raise _Refused(413)
+            return self.rfile.read(length) if length else b""
+        codings = [coding.strip().lower() for coding in ",".join(codings).split(",")]
+        # 400: Transfer-Encoding in HTTP/1.0 (6.1) or with a Content-Length (6.3), chunked not last so
+        # the body has no end (6.3), or chunked twice (7). Codings before chunked are ones it cannot undo: 501 (6.1).
+        if (self.request_version < "HTTP/1.1" or "Content-Length" in self.headers
+                or codings[-1] != "chunked" or codings.count("chunked") > 1):
+            raise _Refused(400)
+        if len(codings) > 1:
+            raise _Refused(501)
+        return _read_chunked(self.rfile)
 
     def __getattr__(self, name: str):
         # Every method reaches the proxy (which answers 405), as with a `$default` route.
