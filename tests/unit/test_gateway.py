@@ -183,3 +183,22 @@ def test_transfer_encodings_other_than_chunked_alone_are_refused(gateway, versio
     answer = exchange(gateway, chunked(b"5\r\nhello\r\n0\r\n\r\n", version, headers))
     assert answer.startswith(b"HTTP/1.1 %d" % status) and b"Connection: close" in answer
     assert answer.endswith(b"}") and gateway._lambda.calls == 0
+
+
+@pytest.mark.parametrize("headers", [
+    b"Content-Length: +5\r\n",  # RFC 9112 8.6: digits only, where int() also takes a sign,
+    b"Content-Length: 0_5\r\n",  # underscores
+    b"Content-Length: \xb3\r\n",  # and other scripts' digits
+    b"Content-Length: 5\r\nContent-Length: 6\r\n",  # 6.3: two lengths cannot both be right
+    b"Content-Length: 5, 6\r\n",
+    b"Content-Length: \r\n",
+])
+def test_a_content_length_that_is_not_one_number_is_400(gateway, headers):
+    answer = exchange(gateway, chunked(b"hello", extra=headers))
+    assert answer.startswith(b"HTTP/1.1 400") and gateway._lambda.calls == 0
+
+
+def test_a_content_length_may_repeat_its_value(gateway):
+    answer = exchange(gateway, chunked(b"hello", extra=b"Content-Length:  5 \r\nContent-Length: 5\r\n"))
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert base64.b64decode(gateway._lambda.events[-1]["body"]) == b"hello"
