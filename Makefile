@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
 
-.PHONY: run test generate executions status clean browser
+.PHONY: run test generate executions history status clean browser
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements/*.txt
@@ -23,7 +23,8 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
-generate executions status: $(VENV)/.installed
+# The CLI commands, e.g. `make history ARGS=<execution name>`; ARGS are passed as they are.
+generate executions history status: $(VENV)/.installed
 	$(PY) -m tickvault $@ $(ARGS)
 
 clean:

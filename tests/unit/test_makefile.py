@@ -1,0 +1,24 @@
+"""Every CLI command but `run` (which has its own target) is a make target
+that passes ARGS through: README shows them as `make <command>`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from tickvault import cli
+from tickvault.paths import ROOT
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+@pytest.mark.parametrize("command", sorted(set(cli.COMMANDS) - {"run"}))
+def test_each_cli_command_is_a_make_target_that_passes_args(command):
+    # -n prints the recipe without running it; the last line is the command itself.
+    result = subprocess.run(["make", "-n", command, "ARGS=tick-1 --endpoint-url http://127.0.0.1:5001"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith(
+        f"/bin/python -m tickvault {command} tick-1 --endpoint-url http://127.0.0.1:5001")
