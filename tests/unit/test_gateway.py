@@ -1,6 +1,7 @@
 """The local gateway's own handling of connections, with a stand-in for the proxy function."""
 
 import base64
+import contextlib
 import io
 import json
 import socket
@@ -202,3 +203,75 @@ def test_a_content_length_may_repeat_its_value(gateway):
     answer = exchange(gateway, chunked(b"hello", extra=b"Content-Length:  5 \r\nContent-Length: 5\r\n"))
     assert answer.startswith(b"HTTP/1.1 200")
     assert base64.b64decode(gateway._lambda.events[-1]["body"]) == b"hello"
+
+
+def trickle(gateway, head: bytes, rest: bytes, interval: float) -> tuple[bytes, float]:
+    """Send `head`, then `rest` a byte every `interval` seconds; what came back, and when the gateway closed."""
+    conn = socket.create_connection((gateway.host, gateway.port), timeout=10)
+
+    def send_slowly():
+        with contextlib.suppress(OSError):  # the gateway hangs up part way
+            for byte in rest:
+                time.sleep(interval)
+                conn.sendall(bytes([byte]))
+
+    began = time.monotonic()
+    conn.sendall(head)
+    threading.Thread(target=send_slowly, daemon=True).start()
+    answer = b""
+    with conn, contextlib.suppress(ConnectionResetError):
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer, time.monotonic() - began
+
+
+def test_a_request_head_sent_slowly_is_dropped_at_its_deadline(gateway):
+    # Each byte comes well within the idle timeout; the head as a whole does not come within its time.
+    gateway._server.RequestHandlerClass.request_seconds = 1
+    headers = b"Host: x\r\nX-Slow: abc\r\nConnection: close\r\n\r\n"
+    answer, closed_after = trickle(gateway, b"GET /latest HTTP/1.1\r\n", headers, 0.2)
+    assert answer == b"" and closed_after < 2.5
+    assert gateway._lambda.calls == 0 and len(gateway.access_log) == 0
+
+
+def test_a_request_line_sent_slowly_is_dropped_at_its_deadline(gateway):
+    gateway._server.RequestHandlerClass.request_seconds = 1
+    answer, closed_after = trickle(gateway, b"G", b"ET /latest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0.2)
+    assert answer == b"" and closed_after < 2.5 and gateway._lambda.calls == 0
+
+
+def test_a_chunked_body_sent_slowly_is_dropped_at_the_same_deadline(gateway):
+    gateway._server.RequestHandlerClass.request_seconds = 1
+    head = b"POST /latest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    answer, closed_after = trickle(gateway, head, b"1\r\na\r\n" * 5 + b"0\r\n\r\n", 0.1)
+    assert answer == b"" and closed_after < 2.5 and gateway._lambda.calls == 0
+
+
+def read_answer(conn) -> bytes:
+    """One answer of the stand-in proxy on a kept-alive connection: its headers and body may come apart."""
+    answer = b""
+    while not answer.endswith(b"hello"):
+        chunk = conn.recv(65536)
+        assert chunk, f"closed after {answer!r}"
+        answer += chunk
+    return answer
+
+
+def test_the_deadline_runs_from_a_request_s_first_byte_not_from_the_idle_wait(gateway):
+    gateway._server.RequestHandlerClass.request_seconds = 0.5
+    with socket.create_connection((gateway.host, gateway.port), timeout=10) as conn:
+        for _ in range(2):
+            conn.sendall(b"GET /latest HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_answer(conn).startswith(b"HTTP/1.1 200")
+            time.sleep(1)  # idle on the kept-alive connection for longer than a request may take
+    assert gateway._lambda.calls == 2
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(gateway):
+    gateway._server.RequestHandlerClass.timeout = 0.5
+    with socket.create_connection((gateway.host, gateway.port), timeout=10) as conn:
+        conn.sendall(b"GET /latest HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_answer(conn).startswith(b"HTTP/1.1 200")
+        began = time.monotonic()
+        assert conn.recv(65536) == b""
+        assert time.monotonic() - began < 2

@@ -4,10 +4,13 @@ proxy's answer is written back.
 
 Like the HTTP API's `$default` route, every path and method reaches the proxy,
 which answers 404 and 405 itself. Like API Gateway, the gateway refuses on its
-own what never reaches an integration: request headers over 10 KB (431) and
-bodies over 1 MB here (413). A request whose headers never end (the client
-closes before the blank line) is dropped unanswered and uncounted. On stop it
-takes no new connection and lets the requests in flight finish first.
+own what never reaches an integration: request headers over 10 KB (431),
+bodies over 1 MB here (413), HTTP/0.9, HTTP/1.1 without Host, and bodies
+framed in a way two parsers could read differently (400; 501 for a transfer
+coding other than chunked). A request whose headers never end (the client
+closes before the blank line), or that is not all in 30 s after its first
+byte, is dropped unanswered and uncounted. On stop it takes no new connection
+and lets the requests in flight finish first.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import io
 import json
 import logging
 import re
+import socket
 import sys
 import threading
 import time
@@ -39,8 +44,31 @@ INTEGRATION_TIMEOUT_SECONDS = 30  # the HTTP API's own upper bound
 MAX_IN_FLIGHT = 4  # proxy invocations running at once; more wait their turn
 QUEUE_TIMEOUT_SECONDS = 120
 IDLE_TIMEOUT_SECONDS = 30
+REQUEST_READ_SECONDS = 30  # the whole request, head and body, from its first byte
 ACCESS_LOG_KEEP = 20000
 DRAIN_SECONDS = 10  # how long stop() waits for requests in flight
+
+
+class _ClockedReads(socket.SocketIO):
+    """The connection's input, each read of which is cut short at `deadline` (monotonic time).
+
+    The socket's timeout applies to each read, so a client sending a byte every few seconds
+    would hold the connection for ever; a read here waits at most what is left."""
+
+    deadline: float | None = None
+
+    def readinto(self, buffer) -> int:
+        if self.deadline is None:
+            return super().readinto(buffer)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long to arrive")
+        usual = self._sock.gettimeout()
+        self._sock.settimeout(left if usual is None else min(left, usual))  # for this read only, not writes
+        try:
+            return super().readinto(buffer)
+        finally:
+            self._sock.settimeout(usual)
 
 
 class _EndWatch:
@@ -150,7 +178,8 @@ def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = IDLE_TIMEOUT_SECONDS  # a client that stops sending mid-request is dropped
+    timeout = IDLE_TIMEOUT_SECONDS  # a kept-alive connection with no request for this long is closed
+    request_seconds = REQUEST_READ_SECONDS  # a request not all in by then is dropped unanswered
     server_version = "tickvault-local-gateway"
     gateway: Gateway  # set on the subclass the Gateway makes
 
@@ -159,7 +188,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.rfile = _EndWatch(self.rfile)
+        self.rfile.close()  # replaced by one that keeps the request's deadline
+        self._reads = _ClockedReads(self.connection, "rb")
+        self.rfile = _EndWatch(io.BufferedReader(self._reads))
+
+    def handle_one_request(self) -> None:
+        # Waiting for a request is the keep-alive idle timeout's; from its first byte the request
+        # (line, headers and body: a chunked body can be trickled too) has request_seconds. Past
+        # that it is dropped unanswered and uncounted, as http.server does on its own read timeout,
+        # rather than answered 408: such a client has stalled or is holding connections on purpose.
+        self._reads.deadline = None
+        try:
+            if not self.rfile.peek(1):  # the client closed the connection
+                self.close_connection = True
+                return
+        except TimeoutError:
+            self.close_connection = True
+            return
+        self._reads.deadline = time.monotonic() + self.request_seconds
+        super().handle_one_request()
 
     def _handle(self) -> None:
         header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items())
