@@ -199,6 +199,11 @@ def test_a_content_length_that_is_not_one_number_is_400(gateway, headers):
     assert answer.startswith(b"HTTP/1.1 400") and gateway._lambda.calls == 0
 
 
+def test_a_body_shorter_than_its_content_length_is_400_and_not_served(gateway):
+    answer = exchange(gateway, b"POST /latest HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nshort", half_close=True)
+    assert answer.startswith(b"HTTP/1.1 400") and gateway._lambda.calls == 0
+
+
 def test_a_content_length_may_repeat_its_value(gateway):
     answer = exchange(gateway, chunked(b"hello", extra=b"Content-Length:  5 \r\nContent-Length: 5\r\n"))
     assert answer.startswith(b"HTTP/1.1 200")

@@ -246,7 +246,10 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Refused(400)
             if int(length) > MAX_BODY_BYTES:
                 raise _Refused(413)
-            return self.rfile.read(int(length))
+            body = self.rfile.read(int(length))
+            if len(body) < int(length):  # the client stopped sending: a cut-off body, as for chunked ones
+                raise _Refused(400)
+            return body
         codings = [coding.strip().lower() for coding in ",".join(codings).split(",")]
         # 400: Transfer-Encoding in HTTP/1.0 (6.1) or with a Content-Length (6.3), chunked not last so
         # the body has no end (6.3), or chunked twice (7). Codings before chunked are ones it cannot undo: 501 (6.1).
