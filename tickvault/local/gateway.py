@@ -21,8 +21,6 @@ import contextlib
 import io
 import json
 import logging
-import re
-import socket
 import sys
 import threading
 import time
@@ -35,11 +33,10 @@ import boto3
 from botocore.config import Config
 
 from tickvault.local.addresses import FamilyServer, http_url
+from tickvault.local.http_framing import MAX_HEADER_BYTES, ClockedReads, EndWatch, Refused, read_body
 
 log = logging.getLogger("local.gateway")
 
-MAX_HEADER_BYTES = 10 * 1024  # API Gateway's quota for all request headers together
-MAX_BODY_BYTES = 1024 * 1024
 INTEGRATION_TIMEOUT_SECONDS = 30  # the HTTP API's own upper bound
 MAX_IN_FLIGHT = 4  # proxy invocations running at once; more wait their turn
 QUEUE_TIMEOUT_SECONDS = 120
@@ -47,89 +44,6 @@ IDLE_TIMEOUT_SECONDS = 30
 REQUEST_READ_SECONDS = 30  # the whole request, head and body, from its first byte
 ACCESS_LOG_KEEP = 20000
 DRAIN_SECONDS = 10  # how long stop() waits for requests in flight
-
-
-class _ClockedReads(socket.SocketIO):
-    """The connection's input, each read of which is cut short at `deadline` (monotonic time).
-
-    The socket's timeout applies to each read, so a client sending a byte every few seconds
-    would hold the connection for ever; a read here waits at most what is left."""
-
-    deadline: float | None = None
-
-    def readinto(self, buffer) -> int:
-        if self.deadline is None:
-            return super().readinto(buffer)
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the request took too long to arrive")
-        usual = self._sock.gettimeout()
-        self._sock.settimeout(left if usual is None else min(left, usual))  # for this read only, not writes
-        try:
-            return super().readinto(buffer)
-        finally:
-            self._sock.settimeout(usual)
-
-
-class _EndWatch:
-    """The request's input stream, noting whether a line read hit its end.
-
-    http.server takes the end of the stream for the blank line that ends the
-    headers; this tells the two apart."""
-
-    def __init__(self, stream):
-        self._stream = stream
-        self.ended = False
-
-    def readline(self, *args):
-        line = self._stream.readline(*args)
-        if not line.endswith(b"\n"):
-            self.ended = True
-        return line
-
-    def __getattr__(self, name: str):
-        return getattr(self._stream, name)
-
-
-class _Refused(Exception):
-    """A request the gateway answers itself with this status, before the proxy, and then closes."""
-
-    def __init__(self, status: int):
-        super().__init__(status)
-        self.status = status
-
-
-# RFC 9112 7.1: chunk-size [ chunk-ext ] CRLF, strictly: no sign, prefix or underscore (int() takes
-# them), no white space but before an extension, no bare LF. Extensions are read and ignored.
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)(?:[ \t]*;[^\r\n]*)?\r\n")
-MAX_CHUNK_LINE = 4096
-
-
-def _read_chunked(rfile) -> bytes:
-    """A chunked body, decoded; its trailers are read (within the header quota) and dropped.
-
-    Raises _Refused: 400 for a malformed or cut-off body, 413 for one over MAX_BODY_BYTES, found
-    from the chunk sizes before the data is read."""
-    body = bytearray()
-    while True:
-        size_line = _CHUNK_SIZE.fullmatch(rfile.readline(MAX_CHUNK_LINE))
-        if not size_line:
-            raise _Refused(400)
-        size = int(size_line[1], 16)
-        if not size:
-            break
-        if len(body) + size > MAX_BODY_BYTES:
-            raise _Refused(413)
-        data = rfile.read(size + 2)
-        if len(data) != size + 2 or not data.endswith(b"\r\n"):
-            raise _Refused(400)
-        body += data[:-2]
-    trailers = 0
-    while (line := rfile.readline(MAX_HEADER_BYTES + 1)) != b"\r\n":
-        trailers += len(line)
-        if not line.endswith(b"\r\n") or trailers > MAX_HEADER_BYTES:
-            raise _Refused(400)
-    return bytes(body)
 
 
 def build_event(method: str, target: str, headers: list[tuple[str, str]], peer: str, body: bytes) -> dict:
@@ -189,8 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.rfile.close()  # replaced by one that keeps the request's deadline
-        self._reads = _ClockedReads(self.connection, "rb")
-        self.rfile = _EndWatch(io.BufferedReader(self._reads))
+        self._reads = ClockedReads(self.connection, "rb")
+        self.rfile = EndWatch(io.BufferedReader(self._reads))
 
     def handle_one_request(self) -> None:
         # Waiting for a request is the keep-alive idle timeout's; from its first byte the request
@@ -219,8 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400)
             return
         try:
-            body = self._read_body()
-        except _Refused as refusal:
+            body = read_body(self.headers, self.request_version, self.rfile)
+        except Refused as refusal:
             self.send_error(refusal.status)
             return
         # The target exactly as sent: http.server folds a leading "//" in self.path, API Gateway does not.
@@ -233,32 +147,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 headers = {**headers, "Connection": "close"}
             self._send(status, headers, payload)
-
-    def _read_body(self) -> bytes:
-        """The request's content, framed as RFC 9112 6 says. Framing that two HTTP parsers could read
-        differently (request smuggling) is refused rather than guessed at."""
-        codings = self.headers.get_all("Transfer-Encoding")
-        if codings is None:
-            # One length of ASCII digits (8.6), repeated at most (6.3); int() would also take "+5" or "0_5".
-            lengths = {value.strip() for value in self.headers.get_all("Content-Length") or ["0"]}
-            length = lengths.pop() if len(lengths) == 1 else ""
-            if not (length.isascii() and length.isdigit()):
-                raise _Refused(400)
-            if int(length) > MAX_BODY_BYTES:
-                raise _Refused(413)
-            body = self.rfile.read(int(length))
-            if len(body) < int(length):  # the client stopped sending: a cut-off body, as for chunked ones
-                raise _Refused(400)
-            return body
-        codings = [coding.strip().lower() for coding in ",".join(codings).split(",")]
-        # 400: Transfer-Encoding in HTTP/1.0 (6.1) or with a Content-Length (6.3), chunked not last so
-        # the body has no end (6.3), or chunked twice (7). Codings before chunked are ones it cannot undo: 501 (6.1).
-        if (self.request_version < "HTTP/1.1" or "Content-Length" in self.headers
-                or codings[-1] != "chunked" or codings.count("chunked") > 1):
-            raise _Refused(400)
-        if len(codings) > 1:
-            raise _Refused(501)
-        return _read_chunked(self.rfile)
 
     def __getattr__(self, name: str):
         # Every method reaches the proxy (which answers 405), as with a `$default` route.
