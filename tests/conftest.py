@@ -33,6 +33,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+needs_ipv6 = pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+
+
 @pytest.fixture(scope="session")
 def config():
     return load_config()

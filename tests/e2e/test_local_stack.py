@@ -15,7 +15,7 @@ import urllib.request
 import boto3
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, needs_ipv6
 from tickvault.paths import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -146,16 +146,7 @@ def test_a_taken_port_is_reported_plainly_and_quickly(which):
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
 
 
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+@needs_ipv6
 def test_the_whole_stack_runs_on_an_ipv6_host():
     ports = [str(free_port()) for _ in range(3)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

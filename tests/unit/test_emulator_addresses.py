@@ -11,19 +11,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from tests.conftest import needs_ipv6
 from tickvault.local.addresses import FamilyServer, ensure_free, http_url, resolve
-
-
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-needs_ipv6 = pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
 
 
 @needs_ipv6
