@@ -1,6 +1,6 @@
 """Decrypt: the text of the published file, from a per-process cache.
 
-S3 object versions never change, so the plaintext is cached by version id:
+S3 object versions never change, so the plaintext is cached by key, version id and digest:
 while "latest" points at the same version, a warm function makes no S3 and no
 KMS call. The digest is checked before anything is cached or returned, and the
 pointer's time must be the one its object key was made from: the key is bound
@@ -22,7 +22,7 @@ from tasks.shared.handler import task
 from tasks.shared.settings import BUCKET_ENV, require
 
 # One entry: "latest" moves forward, so older versions are never asked for again.
-_cache: dict[tuple[str, str], str] = {}
+_cache: dict[tuple[str, str, str], str] = {}
 _lock = threading.Lock()
 
 
@@ -62,11 +62,13 @@ def _check_time(key: str, scheduled_time: str) -> None:
 def handler(event: dict[str, Any]) -> dict[str, Any]:
     key, version, digest = event["objectKey"], event["versionId"], event["sha256"]
     _check_time(key, event["scheduledTime"])
+    # The whole pointer is the cache key: a version id under another key must go to S3 (and fail there).
+    entry = (key, version, digest)
     with _lock:
-        text = _cache.get((version, digest))
+        text = _cache.get(entry)
     if text is None:
         text = _fetch(key, version, digest)
         with _lock:
             _cache.clear()
-            _cache[(version, digest)] = text
+            _cache[entry] = text
     return {"body": text, "sha256": digest, "scheduledTime": event["scheduledTime"]}

@@ -144,3 +144,19 @@ def test_a_pointer_with_a_forged_time_serves_no_file(stack, request_, published)
     response = request_()
     assert response["statusCode"] == 503
     assert "made at" not in json.dumps(response) and "max-age" not in json.dumps(response)
+
+
+def test_a_cached_version_named_under_another_files_key_and_time_serves_nothing(stack, request_):
+    earlier = stack.generate(datetime.fromtimestamp(time.time() - stack.config.period_seconds, UTC))
+    assert stack.generate(datetime.now(UTC))["status"] == "SUCCEEDED"
+    assert request_()["statusCode"] == 200  # the newest file is now in the warm cache
+    older = json.loads(earlier["output"])
+    stack.client("dynamodb").update_item(  # the older file's key and time, the newest file's version
+        TableName=stack.resources.table,
+        Key={"pk": {"S": "latest"}},
+        UpdateExpression="SET objectKey = :k, scheduledTime = :t",
+        ExpressionAttributeValues={":k": {"S": older["objectKey"]}, ":t": {"S": older["scheduledTime"]}},
+    )
+    response = request_()
+    assert response["statusCode"] == 503
+    assert "made at" not in json.dumps(response)
