@@ -280,3 +280,15 @@ def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(gateway)
         began = time.monotonic()
         assert conn.recv(65536) == b""
         assert time.monotonic() - began < 2
+
+
+@pytest.mark.parametrize("head", [
+    b"GET /latest HTTP/0.9\r\nHost: x\r\n\r\n",  # 0.9 spelled out: http.server would answer with no status line
+    b"GET /latest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",  # space before the colon
+    b"GET /latest HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",  # a folded line
+    b"GET /latest HTTP/1.1\r\nHost: x\r\nX-\x00A: 1\r\n\r\n",  # NUL in a name
+])
+def test_header_lines_two_parsers_could_read_differently_are_400(gateway, head):
+    answer = exchange(gateway, head, half_close=True)
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer[:60]
+    assert answer.count(b"HTTP/1.") == 1 and gateway._lambda.calls == 0

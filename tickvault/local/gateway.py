@@ -33,7 +33,8 @@ import boto3
 from botocore.config import Config
 
 from tickvault.local.addresses import FamilyServer, http_url
-from tickvault.local.http_framing import MAX_HEADER_BYTES, ClockedReads, EndWatch, Refused, read_body
+from tickvault.local.http_framing import (MAX_HEADER_BYTES, ClockedReads, EndWatch, Refused, malformed_fields,
+                                          read_body)
 
 log = logging.getLogger("local.gateway")
 
@@ -167,6 +168,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(400)
             return False
         if not super().parse_request():
+            return False
+        if self.request_version < "HTTP/1.0":  # "HTTP/0.9" spelled out: http.server would answer without a status line
+            self.request_version = "HTTP/1.0"
+            self.send_error(400)
+            return False
+        if malformed_fields(self.headers):
+            self.send_error(400)
             return False
         if self.rfile.ended:  # the client hung up inside its headers: nothing to answer, nothing to count
             log.debug("client %s closed before its headers ended", self.client_address[0])

@@ -57,6 +57,20 @@ class EndWatch:
         return getattr(self._stream, name)
 
 
+# RFC 9110 5.1 / 5.6.2: a field name is a token; no white space before the colon (RFC 9112 5.1).
+FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def malformed_fields(headers) -> bool:
+    """Header lines two parsers could read differently: a name that is not a token (white space
+    before the colon, a NUL), a folded line (obs-fold, RFC 9112 5.2), or a line the parser could not
+    split. RFC 9112 says to answer them 400 rather than guess."""
+    if headers.defects:
+        return True
+    return any(not FIELD_NAME.fullmatch(name) or any(c in value for c in "\r\n\0")
+               for name, value in headers.items())
+
+
 class Refused(Exception):
     """A request the gateway answers itself with this status, before the proxy, and then closes."""
 
