@@ -16,9 +16,11 @@ import signal
 import sys
 import threading
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import boto3
 from botocore import exceptions as aws_errors
+from botocore.config import Config
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from tickvault import executions
@@ -35,7 +37,11 @@ MAX_LIST_RESULTS = 1000  # ListExecutions' maxResults accepts 1 to 1000 (0 means
 # exception is a bug and keeps its traceback.
 CREDENTIAL_ERRORS = (aws_errors.NoCredentialsError, aws_errors.PartialCredentialsError, aws_errors.ProfileNotFound)
 UNREACHABLE_ERRORS = (aws_errors.EndpointConnectionError, ConnectionRefusedError)
-AWS_ERRORS = (*UNREACHABLE_ERRORS, *CREDENTIAL_ERRORS, aws_errors.ClientError)
+SILENT_ERRORS = (aws_errors.ConnectTimeoutError, aws_errors.ReadTimeoutError)  # reached, but no answer in time
+AWS_ERRORS = (*UNREACHABLE_ERRORS, *SILENT_ERRORS, *CREDENTIAL_ERRORS, aws_errors.ClientError)
+# Every call the CLI makes is a short read: an endpoint that takes a connection and never answers
+# (not the emulator, or a stuck one) is reported after this, not waited on for ever.
+CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={"mode": "standard", "total_max_attempts": 2})
 
 
 def parse_duration(text: str) -> int:
@@ -138,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Session(boto3.session.Session):
+    """A session whose clients give up on an endpoint that does not answer (CLIENT_CONFIG)."""
+
+    def client(self, *args, **kwargs):
+        kwargs.setdefault("config", CLIENT_CONFIG)
+        return super().client(*args, **kwargs)
+
+
 def _session(args, config):
     """A boto3 session for the emulator (any credentials) or for AWS (the usual profile and region)."""
     if args.endpoint_url and boto3.Session().get_credentials() is None:
@@ -147,9 +161,9 @@ def _session(args, config):
         for name, value in FAKE_CREDENTIALS.items():
             os.environ.setdefault(name, value)
     if args.endpoint_url:
-        return boto3.session.Session(region_name=config.region)
+        return _Session(region_name=config.region)
     # AWS: the usual profile and region (AWS_PROFILE, AWS_REGION, ~/.aws), else the configured region.
-    return boto3.session.Session(region_name=boto3.Session().region_name or config.region)
+    return _Session(region_name=boto3.Session().region_name or config.region)
 
 
 def _sfn(args, config):
@@ -321,7 +335,15 @@ COMMANDS = {"status": cmd_status, "run": cmd_run, "generate": cmd_generate, "exe
 
 def endpoint_refusal(endpoint_url: str) -> str | None:
     """Why botocore would refuse this endpoint URL (its own test, which raises a bare ValueError), or None."""
-    if not endpoint_url or is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url):
+    if not endpoint_url:
+        return None
+    try:
+        parts = urlsplit(endpoint_url)
+        usable = (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+                  and (is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url)))
+    except ValueError:  # urlsplit on "http://[::1" or a port past 65535
+        usable = False
+    if usable:
         return None
     return (f"invalid endpoint URL {endpoint_url!r} (--endpoint-url or ${ENDPOINT_ENV}): "
             f"give one such as {DEFAULT_ENDPOINT}, or '' for AWS")
@@ -329,12 +351,15 @@ def endpoint_refusal(endpoint_url: str) -> str | None:
 
 def aws_failure(exc: Exception, endpoint_url: str) -> str:
     """One line for one of AWS_ERRORS: what went wrong, and where."""
+    if isinstance(exc, SILENT_ERRORS):
+        return f"{endpoint_url or 'AWS'} took the connection but did not answer in time: is it the emulator?"
     if isinstance(exc, UNREACHABLE_ERRORS):
         return f"cannot reach {endpoint_url}: is `make run` running?" if endpoint_url else f"cannot reach AWS: {exc}"
     if isinstance(exc, CREDENTIAL_ERRORS):  # the emulator's are made up, so these are AWS's
         return f"no usable AWS credentials: {exc} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
     error = exc.response.get("Error", {})
-    return f"{exc.operation_name} at {endpoint_url or 'AWS'} failed: {error.get('Code')}: {error.get('Message')}"
+    message = (str(error.get("Message") or "").strip().splitlines() or [""])[0][:200]  # not a whole HTML page
+    return f"{exc.operation_name} at {endpoint_url or 'AWS'} failed: {error.get('Code')}: {message}"
 
 
 def main(argv: list[str] | None = None) -> int:

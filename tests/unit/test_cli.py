@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tests.conftest import free_port
 from tickvault import cli
@@ -119,7 +122,8 @@ ENDPOINT_COMMANDS = [["status"], ["generate"], ["executions"], ["executions", "s
 
 
 @pytest.mark.parametrize("argv", ENDPOINT_COMMANDS)
-@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:5000", "http://"])
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:5000", "http://", "ftp://x", "http://[::1",
+                                 "http://127.0.0.1:99999"])
 def test_an_invalid_endpoint_url_is_named(capsys, argv, url):
     line = one_error_line(capsys, [*argv, "--endpoint-url", url])
     assert line.startswith(f"tickvault: invalid endpoint URL {url!r}"), line
@@ -164,6 +168,22 @@ def test_an_unreachable_endpoint_asks_whether_make_run_runs(capsys):
     url = f"http://127.0.0.1:{free_port()}"
     assert one_error_line(capsys, ["status", "--endpoint-url", url]) == (
         f"tickvault: cannot reach {url}: is `make run` running?")
+
+
+def test_an_endpoint_that_never_answers_is_named_not_waited_on(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "CLIENT_CONFIG", Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 1}))
+    with socket.socket() as silent:  # takes connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        line = one_error_line(capsys, ["status", "--endpoint-url", url])
+    assert line == f"tickvault: {url} took the connection but did not answer in time: is it the emulator?"
+
+
+def test_an_html_error_page_is_cut_to_its_first_line():
+    page = "<!DOCTYPE HTML>\n<html><body>" + "x" * 5000 + "</body></html>"
+    error = ClientError({"Error": {"Code": "501", "Message": page}}, "GetItem")
+    assert cli.aws_failure(error, "http://127.0.0.1:8081") == "GetItem at http://127.0.0.1:8081 failed: 501: <!DOCTYPE HTML>"
 
 
 def test_a_programming_error_keeps_its_traceback(monkeypatch):
