@@ -33,24 +33,42 @@ def newest_file(session, config: Config, endpoint: str | None) -> dict[str, Any]
     if not item:
         return None
     try:
-        made = parse_time(item["scheduledTime"]["S"])
-        if object_key(made) != item["objectKey"]["S"]:
-            raise ValueError(f"its time {item['scheduledTime']['S']} is not the time of {item['objectKey']['S']}")
-        if made.timestamp() - time.time() > MAX_AHEAD_SECONDS:
-            raise ValueError(f"its time {item['scheduledTime']['S']} is in the future")
-        return {
-            "time": item["scheduledTime"]["S"],
-            "key": item["objectKey"]["S"],
-            "ageSeconds": int(time.time() - made.timestamp()),
-            "size": int(item["plaintextSize"]["N"]),
-            "sha256": item["sha256"]["S"],
-            "versionId": item["versionId"]["S"],
-        }
-    except (KeyError, TypeError, ValueError, InvalidInputError) as exc:
+        return _describe(item)
+    except (ValueError, InvalidInputError) as exc:
         raise UnreadablePointer(
-            f"the 'latest' item is not one Publish writes ({type(exc).__name__}: {exc}); "
-            "delete it and the next tick publishes again"
+            f"the 'latest' item is not one Publish writes ({exc}); delete it and the next tick publishes again"
         ) from None
+
+
+def _field(item: dict[str, Any], name: str, kind: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, dict) or not isinstance(value.get(kind), str):
+        raise ValueError(f"{name} is missing or not of type {kind}")
+    return value[kind]
+
+
+def _describe(item: dict[str, Any]) -> dict[str, Any]:
+    """The pointer as Publish writes it, checked as far as it can be without reading the file."""
+    scheduled, key = _field(item, "scheduledTime", "S"), _field(item, "objectKey", "S")
+    made = parse_time(scheduled)
+    if object_key(made) != key:
+        raise ValueError(f"its time {scheduled} is not the time of {key}")
+    if made.timestamp() - time.time() > MAX_AHEAD_SECONDS:
+        raise ValueError(f"its time {scheduled} is in the future")
+    # Publish moves the pointer forward by this number: another one stops every later tick.
+    if _field(item, "scheduledEpoch", "N") != str(int(made.timestamp())):
+        raise ValueError(f"scheduledEpoch {_field(item, 'scheduledEpoch', 'N')} is not the epoch of {scheduled}")
+    size = _field(item, "plaintextSize", "N")
+    if not size.isdigit():
+        raise ValueError(f"plaintextSize {size[:40]} is not a whole number of bytes")
+    return {
+        "time": scheduled,
+        "key": key,
+        "ageSeconds": int(time.time() - made.timestamp()),
+        "size": int(size),
+        "sha256": _field(item, "sha256", "S"),
+        "versionId": _field(item, "versionId", "S"),
+    }
 
 
 def alarms(session, config: Config, endpoint: str | None) -> list[tuple[str, str]]:

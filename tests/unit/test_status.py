@@ -66,3 +66,19 @@ def test_the_dashboard_still_shows_the_rest_when_the_table_is_gone(stack):
     stack.client("dynamodb").delete_table(TableName=stack.resources.table)
     newest = dashboard_data.newest_file(stack)
     assert newest["problem"].startswith("cannot read the 'latest' item: ResourceNotFoundException")
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), [
+    ("scheduledEpoch", {"N": "1898761600"}, "scheduledEpoch 1898761600 is not the epoch of"),  # stops every tick
+    ("scheduledEpoch", {"S": "abc"}, "scheduledEpoch is missing or not of type N"),
+    ("plaintextSize", {"N": "1e40"}, "plaintextSize 1e40 is not a whole number of bytes"),
+    ("sha256", {"N": "1"}, "sha256 is missing or not of type S"),
+])
+def test_a_pointer_field_publish_would_not_write_is_named(stack, field, value, problem):
+    assert stack.generate(datetime.now(UTC))["status"] == "SUCCEEDED"
+    table, pointer = stack.resources.table, {"pk": {"S": "latest"}}
+    item = stack.client("dynamodb").get_item(TableName=table, Key=pointer)["Item"]
+    stack.client("dynamodb").put_item(TableName=table, Item={**item, field: value})
+    session = boto3.session.Session(region_name=stack.config.region)
+    with pytest.raises(status.UnreadablePointer, match=problem):
+        status.newest_file(session, stack.config, stack.endpoint)
