@@ -82,3 +82,14 @@ def test_a_pointer_field_publish_would_not_write_is_named(stack, field, value, p
     session = boto3.session.Session(region_name=stack.config.region)
     with pytest.raises(status.UnreadablePointer, match=problem):
         status.newest_file(session, stack.config, stack.endpoint)
+
+
+def test_the_dashboard_still_shows_the_rest_when_a_state_machine_is_gone(stack):
+    stack.client("stepfunctions").delete_state_machine(stateMachineArn=stack.resources.state_machines["generate"])
+    runs = dashboard_data.recent_executions(stack)
+    (row,) = runs["generate"]
+    assert row["status"] == "UNAVAILABLE" and row["problem"].startswith("StateMachineDoesNotExist")
+    assert runs["serve"] == []
+    page = dashboard.render({"now": "2026-12-03T20:00:00+00:00", "newestFile": None, "nextTick": None, "alarms": {},
+                             "executions": runs, "traffic": {"windows": [], "topRefused": []}, "notifications": []})
+    assert "cannot list: StateMachineDoesNotExist" in page

@@ -57,7 +57,8 @@ def render(data: dict) -> str:
         "<h2>Alarms</h2>" + _table(["alarm", "state"], alarms),
     ]
     for workflow, runs in data["executions"].items():
-        rows = [[f'<a href="/?execution={quote(r["arn"], safe="")}">{_e(r["name"])}</a>',
+        rows = [[f'<span class="ALARM">cannot list: {_e(r["problem"])}</span>', "", "", ""] if "problem" in r else
+                [f'<a href="/?execution={quote(r["arn"], safe="")}">{_e(r["name"])}</a>',
                  f'<span class="{_e(r["status"])}">{_e(r["status"])}</span>', _e(r["started"][11:19]),
                  _e(_seconds(r["seconds"]))] for r in runs]
         sections.append(f"<h2>Executions: {_e(workflow)}</h2>" + _table(["name", "status", "started", "seconds"], rows))

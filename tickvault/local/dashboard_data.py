@@ -29,13 +29,22 @@ def newest_file(stack) -> dict[str, Any] | None:
 
 
 def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:
+    """The newest executions of each workflow; a workflow that cannot be listed (its state machine was
+    deleted, say) is one row saying why, so the rest of the page still shows."""
     sfn = stack.client("stepfunctions")
     found = {}
     for workflow in (GENERATE, SERVE):
+        try:
+            runs = executions.list_executions(sfn, stack.resources.state_machines[workflow], limit)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            found[workflow] = [{"name": "", "arn": "", "status": "UNAVAILABLE", "started": "",
+                                "seconds": None, "problem": f"{error.get('Code')}: {error.get('Message')}"}]
+            continue
         found[workflow] = [
             {"name": e.name, "arn": e.arn, "status": e.status, "started": e.started.astimezone(UTC).isoformat(),
              "seconds": e.duration_seconds}
-            for e in executions.list_executions(sfn, stack.resources.state_machines[workflow], limit)
+            for e in runs
         ]
     return found
 
