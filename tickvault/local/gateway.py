@@ -5,9 +5,9 @@ proxy's answer is written back.
 Like the HTTP API's `$default` route, every path and method reaches the proxy,
 which answers 404 and 405 itself. Like API Gateway, the gateway refuses on its
 own what never reaches an integration: request headers over 10 KB (431),
-bodies over 1 MB here (413), HTTP/0.9, HTTP/1.1 without Host, and bodies
-framed in a way two parsers could read differently (400; 501 for a transfer
-coding other than chunked). A request whose headers never end (the client
+bodies over 1 MB here (413), HTTP/0.9, HTTP/1.1 without Host, and header
+lines or bodies that two parsers could read differently (400; 501 for a
+transfer coding other than chunked; see http_framing.py). A request whose headers never end (the client
 closes before the blank line), or that is not all in 30 s after its first
 byte, is dropped unanswered and uncounted. On stop it takes no new connection
 and lets the requests in flight finish first.
