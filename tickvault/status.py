@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from tasks.shared.errors import InvalidInputError
-from tasks.shared.timekeys import MAX_AHEAD_SECONDS, object_key, parse_time
+from tasks.shared.timekeys import MAX_AHEAD_SECONDS, iso, object_key, parse_time
 from tickvault.config import Config
 from tickvault.names import Names
 
@@ -51,6 +51,8 @@ def _describe(item: dict[str, Any]) -> dict[str, Any]:
     """The pointer as Publish writes it, checked as far as it can be without reading the file."""
     scheduled, key = _field(item, "scheduledTime", "S"), _field(item, "objectKey", "S")
     made = parse_time(scheduled)
+    if iso(made) != scheduled:  # the serve workflow's schema takes only Publish's spelling
+        raise ValueError(f"its time {scheduled} is not written as Publish writes it ({iso(made)})")
     if object_key(made) != key:
         raise ValueError(f"its time {scheduled} is not the time of {key}")
     if made.timestamp() - time.time() > MAX_AHEAD_SECONDS:

@@ -287,6 +287,8 @@ def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(gateway)
     b"GET /latest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",  # space before the colon
     b"GET /latest HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",  # a folded line
     b"GET /latest HTTP/1.1\r\nHost: x\r\nX-\x00A: 1\r\n\r\n",  # NUL in a name
+    b"GET /latest HTTP/1.1\r\nHost: a\rX: y\r\n\r\n",  # a bare CR: one field here, two for http.server
+    b"GET /latest HTTP/1.1\r\nHost: x\r\nX: a\x01b\r\n\r\n",  # a control character in a value
 ])
 def test_header_lines_two_parsers_could_read_differently_are_400(gateway, head):
     answer = exchange(gateway, head, half_close=True)

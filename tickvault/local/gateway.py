@@ -121,6 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._reads.deadline = time.monotonic() + self.request_seconds
+        self.rfile.bare_cr = False  # a chunked body's trailers may have set it for the request before
         super().handle_one_request()
 
     def _handle(self) -> None:
@@ -173,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.request_version = "HTTP/1.0"
             self.send_error(400)
             return False
-        if malformed_fields(self.headers):
+        if self.rfile.bare_cr or malformed_fields(self.headers):
             self.send_error(400)
             return False
         if self.rfile.ended:  # the client hung up inside its headers: nothing to answer, nothing to count

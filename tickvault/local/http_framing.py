@@ -38,19 +38,25 @@ class ClockedReads(socket.SocketIO):
 
 
 class EndWatch:
-    """The request's input stream, noting whether a line read hit its end.
+    """The request's input stream, noting whether a line read hit its end, and
+    whether a line held a bare CR.
 
     http.server takes the end of the stream for the blank line that ends the
-    headers; this tells the two apart."""
+    headers; this tells the two apart. Its header parser also takes a CR alone
+    for a line break, so `Host: a\\rX: y` becomes two fields where another
+    server sees one (RFC 9112 2.2: reject it, or read it as a space)."""
 
     def __init__(self, stream):
         self._stream = stream
         self.ended = False
+        self.bare_cr = False
 
     def readline(self, *args):
         line = self._stream.readline(*args)
         if not line.endswith(b"\n"):
             self.ended = True
+        if b"\r" in line.removesuffix(b"\n").removesuffix(b"\r"):
+            self.bare_cr = True
         return line
 
     def __getattr__(self, name: str):
@@ -59,16 +65,17 @@ class EndWatch:
 
 # RFC 9110 5.1 / 5.6.2: a field name is a token; no white space before the colon (RFC 9112 5.1).
 FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 9110 5.5: no control character in a field value but a tab (CR and LF would be a folded line).
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def malformed_fields(headers) -> bool:
     """Header lines two parsers could read differently: a name that is not a token (white space
-    before the colon, a NUL), a folded line (obs-fold, RFC 9112 5.2), or a line the parser could not
-    split. RFC 9112 says to answer them 400 rather than guess."""
+    before the colon, a NUL), a control character in a value, a folded line (obs-fold, RFC 9112
+    5.2), or a line the parser could not split. RFC 9112 says to answer them 400 rather than guess."""
     if headers.defects:
         return True
-    return any(not FIELD_NAME.fullmatch(name) or any(c in value for c in "\r\n\0")
-               for name, value in headers.items())
+    return any(not FIELD_NAME.fullmatch(name) or CONTROL.search(value) for name, value in headers.items())
 
 
 class Refused(Exception):
