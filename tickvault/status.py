@@ -51,7 +51,7 @@ def _describe(item: dict[str, Any]) -> dict[str, Any]:
     """The pointer as Publish writes it, checked as far as it can be without reading the file."""
     scheduled, key = _field(item, "scheduledTime", "S"), _field(item, "objectKey", "S")
     made = parse_time(scheduled)
-    if iso(made) != scheduled:  # the serve workflow's schema takes only Publish's spelling
+    if iso(made) != scheduled:  # Decrypt's input schema takes only Publish's spelling, so it is not served
         raise ValueError(f"its time {scheduled} is not written as Publish writes it ({iso(made)})")
     if object_key(made) != key:
         raise ValueError(f"its time {scheduled} is not the time of {key}")
