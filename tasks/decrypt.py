@@ -3,14 +3,15 @@
 S3 object versions never change, so the plaintext is cached by key, version id and digest:
 while "latest" points at the same version, a warm function makes no S3 and no
 KMS call. The digest is checked before anything is cached or returned, and the
-pointer's time must be the one its object key was made from: the key is bound
-to the ciphertext by the encryption context, the time in the pointer is not.
+pointer's time must be the one its object key was made from, not ahead of the
+clock (timekeys.pointer_time_problem).
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -52,16 +53,12 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _check_time(key: str, scheduled_time: str) -> None:
-    """A pointer whose time is not its key's would be served with that time (Last-Modified, max-age)."""
-    if timekeys.object_key(timekeys.parse_time(scheduled_time)) != key:
-        raise IntegrityError(f"the latest pointer's time {scheduled_time} is not the time of its object {key}")
-
-
 @task("decrypt")
 def handler(event: dict[str, Any]) -> dict[str, Any]:
     key, version, digest = event["objectKey"], event["versionId"], event["sha256"]
-    _check_time(key, event["scheduledTime"])
+    problem = timekeys.pointer_time_problem(event["scheduledTime"], key, datetime.now(UTC))
+    if problem:  # it would be served with that time
+        raise IntegrityError(f"the latest pointer is not one Publish writes: {problem}")
     # The whole pointer is the cache key: a version id under another key must go to S3 (and fail there).
     entry = (key, version, digest)
     with _lock:

@@ -187,9 +187,6 @@ def _answer(request, outcome, now, window, limit, base) -> dict[str, Any]:
     if kind == "unavailable":
         return _unavailable(request, headers)
     made = timekeys.parse_time(outcome["file"]["scheduledTime"]).timestamp()
-    if made - now > timekeys.MAX_AHEAD_SECONDS:  # no tick makes such a file; caches would keep it for years
-        logger.error("published file is dated in the future", scheduled_time=outcome["file"]["scheduledTime"])
-        return _unavailable(request, headers)
     metrics.emit(**{metrics.SERVED: 1, metrics.FILE_AGE_SECONDS: max(0, int(now - made))})
     # Fresh until this file's successor is due; a file whose successor is late is not cached at all.
     until_successor = max(0, int(made + period - now))

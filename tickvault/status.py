@@ -4,10 +4,11 @@ newest file and its age, and the state of each alarm."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from tasks.shared.errors import InvalidInputError
-from tasks.shared.timekeys import MAX_AHEAD_SECONDS, iso, object_key, parse_time
+from tasks.shared.timekeys import parse_time, pointer_time_problem
 from tickvault.config import Config
 from tickvault.names import Names
 
@@ -50,13 +51,10 @@ def _field(item: dict[str, Any], name: str, kind: str) -> str:
 def _describe(item: dict[str, Any]) -> dict[str, Any]:
     """The pointer as Publish writes it, checked as far as it can be without reading the file."""
     scheduled, key = _field(item, "scheduledTime", "S"), _field(item, "objectKey", "S")
+    problem = pointer_time_problem(scheduled, key, datetime.now(UTC))  # as Decrypt checks it before serving
+    if problem:
+        raise ValueError(problem)
     made = parse_time(scheduled)
-    if iso(made) != scheduled:  # Decrypt's input schema takes only Publish's spelling, so it is not served
-        raise ValueError(f"its time {scheduled} is not written as Publish writes it ({iso(made)})")
-    if object_key(made) != key:
-        raise ValueError(f"its time {scheduled} is not the time of {key}")
-    if made.timestamp() - time.time() > MAX_AHEAD_SECONDS:
-        raise ValueError(f"its time {scheduled} is in the future")
     # Publish moves the pointer forward by this number: another one stops every later tick.
     if _field(item, "scheduledEpoch", "N") != str(int(made.timestamp())):
         raise ValueError(f"scheduledEpoch {_field(item, 'scheduledEpoch', 'N')} is not the epoch of {scheduled}")

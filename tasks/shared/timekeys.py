@@ -58,3 +58,21 @@ def sequence(moment: datetime, period_seconds: int) -> int:
 def object_key(moment: datetime) -> str:
     """`files/YYYY/MM/DD/HHMMSSZ.txt`: fixed width, UTC, no ':' or '+'."""
     return moment.astimezone(UTC).strftime(f"{KEY_PREFIX}%Y/%m/%d/%H%M%SZ.txt")
+
+
+def pointer_time_problem(scheduled_time: str, key: str, now: datetime) -> str | None:
+    """What is wrong with the time in a "latest" pointer, or None.
+
+    The object key is bound to the ciphertext by the encryption context; the
+    time beside it in the pointer is not, yet it is what gets served
+    (Last-Modified, max-age). Publish writes it as `iso()` of the time the key
+    was made from, never ahead of its clock.
+    """
+    made = parse_time(scheduled_time)
+    if iso(made) != scheduled_time:
+        return f"its time {scheduled_time} is not written as Publish writes it ({iso(made)})"
+    if object_key(made) != key:
+        return f"its time {scheduled_time} is not the time of {key}"
+    if (made - now).total_seconds() > MAX_AHEAD_SECONDS:
+        return f"its time {scheduled_time} is in the future"
+    return None

@@ -88,13 +88,6 @@ def test_a_file_is_fresh_until_its_own_successor_is_due(serve, monkeypatch, now,
     assert result["headers"]["Cache-Control"] == f"private, max-age={max_age}"
 
 
-def test_a_file_dated_in_the_future_is_not_served(serve, monkeypatch):
-    monkeypatch.setattr(proxy.time, "time", lambda: parse_time("2026-12-03T15:38:00Z").timestamp())
-    result, _ = serve(succeeded({"outcome": "served", "rate": {"hits": "1"}, "file": FILE}))
-    assert result["statusCode"] == 503 and "max-age" not in result["headers"]["Cache-Control"]
-    assert result["headers"]["RateLimit"].startswith('"per-ip";r=209;')
-
-
 def test_head_has_the_headers_and_no_body(serve):
     result, _ = serve(succeeded({"outcome": "served", "rate": {"hits": "1"}, "file": FILE}), http_event(method="HEAD"))
     assert (result["statusCode"], result["body"]) == (200, "")

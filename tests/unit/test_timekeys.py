@@ -30,3 +30,16 @@ def test_sequence_counts_periods_since_the_epoch():
 def test_times_without_offset_or_not_times_are_refused(value):
     with pytest.raises(InvalidInputError, match="scheduledTime"):
         timekeys.parse_time(value)
+
+
+@pytest.mark.parametrize(("scheduled", "key", "problem"), [
+    ("2026-12-03T15:40:00Z", "files/2026/12/03/154000Z.txt", None),
+    ("2026-12-03T15:40:00+00:00", "files/2026/12/03/154000Z.txt", "is not written as Publish writes it"),
+    ("2026-12-03T15:30:00Z", "files/2026/12/03/154000Z.txt", "is not the time of"),
+    ("2026-12-03T15:42:00Z", "files/2026/12/03/154200Z.txt", "is in the future"),
+    ("2026-12-03T15:41:00Z", "files/2026/12/03/154100Z.txt", None),  # within the clock skew allowance
+])
+def test_a_pointer_time_is_publishs_spelling_of_its_keys_time_and_not_ahead(scheduled, key, problem):
+    now = timekeys.parse_time("2026-12-03T15:40:00Z")
+    found = timekeys.pointer_time_problem(scheduled, key, now)
+    assert found is None if problem is None else problem in found

@@ -133,14 +133,16 @@ def test_a_published_version_gone_from_the_bucket_is_named_as_such(stack, publis
         decrypt.handler({**event, "execution": "t"}, None)
 
 
-def test_a_pointer_with_a_forged_time_serves_no_file(stack, request_, published):
+@pytest.mark.parametrize("forged_key", [False, True], ids=["forged time", "forged time and key"])
+def test_a_pointer_with_a_forged_time_serves_no_file(stack, request_, published, forged_key):
     assert request_()["statusCode"] == 200  # warm: the forged time must be caught on a cache hit too
-    stack.client("dynamodb").update_item(
-        TableName=stack.resources.table,
-        Key={"pk": {"S": "latest"}},
-        UpdateExpression="SET scheduledTime = :t, scheduledEpoch = :e",
-        ExpressionAttributeValues={":t": {"S": "2100-01-01T00:00:00Z"}, ":e": {"N": "4102444800"}},
-    )
+    forged = {":t": {"S": "2100-01-01T00:00:00Z"}, ":e": {"N": "4102444800"}}
+    update = "SET scheduledTime = :t, scheduledEpoch = :e"
+    if forged_key:  # time and key agree, and are ahead of the clock
+        forged[":k"] = {"S": "files/2100/01/01/000000Z.txt"}
+        update += ", objectKey = :k"
+    stack.client("dynamodb").update_item(TableName=stack.resources.table, Key={"pk": {"S": "latest"}},
+                                         UpdateExpression=update, ExpressionAttributeValues=forged)
     response = request_()
     assert response["statusCode"] == 503
     assert "made at" not in json.dumps(response) and "max-age" not in json.dumps(response)
