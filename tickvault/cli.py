@@ -23,6 +23,7 @@ from botocore import exceptions as aws_errors
 from botocore.config import Config
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
+from tasks.shared.aws import error_summary
 from tickvault import executions
 from tickvault.config import ConfigError, load_config
 from tickvault.names import GENERATE, SERVE, Names
@@ -357,9 +358,7 @@ def aws_failure(exc: Exception, endpoint_url: str) -> str:
         return f"cannot reach {endpoint_url}: is `make run` running?" if endpoint_url else f"cannot reach AWS: {exc}"
     if isinstance(exc, CREDENTIAL_ERRORS):  # the emulator's are made up, so these are AWS's
         return f"no usable AWS credentials: {exc} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
-    error = exc.response.get("Error", {})
-    message = (str(error.get("Message") or "").strip().splitlines() or [""])[0][:200]  # not a whole HTML page
-    return f"{exc.operation_name} at {endpoint_url or 'AWS'} failed: {error.get('Code')}: {message}"
+    return f"{exc.operation_name} at {endpoint_url or 'AWS'} failed: {error_summary(exc)}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,6 +70,13 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def error_summary(exc: ClientError) -> str:
+    """`Code: message` in one line: the message's first line, cut short (an endpoint that is not AWS
+    may answer with a whole HTML page)."""
+    message = str(exc.response.get("Error", {}).get("Message") or "").strip()
+    return f"{error_code(exc)}: {(message.splitlines() or [''])[0][:200]}"
+
+
 @contextmanager
 def transient_faults(operation: str) -> Iterator[None]:
     """Re-raise throttling, 5xx and network faults of `operation` as TransientError."""

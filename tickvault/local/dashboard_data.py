@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from tasks.shared.aws import error_summary
 from tickvault import executions, status
 from tickvault.names import GENERATE, SERVE
 
@@ -24,8 +25,7 @@ def newest_file(stack) -> dict[str, Any] | None:
     except status.UnreadablePointer as exc:
         return {"problem": str(exc)}
     except ClientError as exc:  # the table is gone, say: the rest of the page still has something to show
-        error = exc.response.get("Error", {})
-        return {"problem": f"cannot read the 'latest' item: {error.get('Code')}: {error.get('Message')}"}
+        return {"problem": f"cannot read the 'latest' item: {error_summary(exc)}"}
 
 
 def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:
@@ -37,9 +37,8 @@ def recent_executions(stack, limit: int = 8) -> dict[str, list[dict[str, Any]]]:
         try:
             runs = executions.list_executions(sfn, stack.resources.state_machines[workflow], limit)
         except ClientError as exc:
-            error = exc.response.get("Error", {})
             found[workflow] = [{"name": "", "arn": "", "status": "UNAVAILABLE", "started": "",
-                                "seconds": None, "problem": f"{error.get('Code')}: {error.get('Message')}"}]
+                                "seconds": None, "problem": error_summary(exc)}]
             continue
         found[workflow] = [
             {"name": e.name, "arn": e.arn, "status": e.status, "started": e.started.astimezone(UTC).isoformat(),
