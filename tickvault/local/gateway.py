@@ -164,17 +164,13 @@ class _Handler(BaseHTTPRequestHandler):
         # headers, so refuse it before http.server waits for them (until the timeout). Split as it does.
         line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
         if len(line.split()) == 2:
-            self.command, self.requestline = None, line
-            self.request_version = "HTTP/1.0"  # so that the refusal carries a status line and headers
+            self.command, self.requestline, self.request_version = None, line, self.default_request_version
             self.send_error(400)
             return False
         if not super().parse_request():
             return False
-        if self.request_version < "HTTP/1.0":  # "HTTP/0.9" spelled out: http.server would answer without a status line
-            self.request_version = "HTTP/1.0"
-            self.send_error(400)
-            return False
-        if self.rfile.bare_cr or malformed_fields(self.headers):
+        # "HTTP/0.9" spelled out, and header lines two parsers could read differently.
+        if self.request_version < "HTTP/1.0" or self.rfile.bare_cr or malformed_fields(self.headers):
             self.send_error(400)
             return False
         if self.rfile.ended:  # the client hung up inside its headers: nothing to answer, nothing to count
@@ -187,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         """The gateway's refusals, its own and http.server's (bad request line, too long, bad version),
         as JSON like API Gateway's; the connection is closed after them."""
         self.close_connection = True
-        if self.request_version == "HTTP/0.9":  # unparsable request lines leave it at 0.9: answer with a status line
+        if self.request_version < "HTTP/1.0":  # a 0.9 request (or an unparsable line) gets a status line anyway
             self.request_version = "HTTP/1.0"
         phrase = self.responses.get(code, ("Error",))[0]
         try:
