@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 
-from tasks.shared.timekeys import object_key, parse_time
 
 from tickvault import cli, status
 from tickvault.local import dashboard, dashboard_data
@@ -43,45 +42,34 @@ def test_the_dashboard_shows_the_problem_in_place_of_the_file(forged_pointer):
     assert "not one Publish writes" in page
 
 
-@pytest.mark.parametrize(("scheduled_time", "problem"), [
-    ("2100-01-01T00:00:00Z", "is not the time of"),  # the real file's key, a forged time
-    (None, "is in the future"),  # a time and key that agree, ahead of the clock
-])
-def test_a_pointer_whose_time_is_not_its_files_is_unreadable(stack, scheduled_time, problem):
-    published = stack.generate(datetime.now(UTC))
-    assert published["status"] == "SUCCEEDED"
-    table, pointer = stack.resources.table, {"pk": {"S": "latest"}}
-    item = stack.client("dynamodb").get_item(TableName=table, Key=pointer)["Item"]
-    if scheduled_time is None:
-        scheduled_time = "2100-01-01T00:00:00Z"
-        item["objectKey"] = {"S": object_key(parse_time(scheduled_time))}
-    item["scheduledTime"] = {"S": scheduled_time}
-    stack.client("dynamodb").put_item(TableName=table, Item=item)
-    session = boto3.session.Session(region_name=stack.config.region)
-    with pytest.raises(status.UnreadablePointer, match=problem):
-        status.newest_file(session, stack.config, stack.endpoint)
-
-
 def test_the_dashboard_still_shows_the_rest_when_the_table_is_gone(stack):
     stack.client("dynamodb").delete_table(TableName=stack.resources.table)
     newest = dashboard_data.newest_file(stack)
     assert newest["problem"].startswith("cannot read the 'latest' item: ResourceNotFoundException")
 
 
-@pytest.mark.parametrize(("field", "value", "problem"), [
-    ("scheduledEpoch", {"N": "1898761600"}, "scheduledEpoch 1898761600 is not the epoch of"),  # stops every tick
-    ("scheduledEpoch", {"S": "abc"}, "scheduledEpoch is missing or not of type N"),
-    ("plaintextSize", {"N": "1e40"}, "plaintextSize 1e40 is not a whole number of bytes"),
-    ("sha256", {"N": "1"}, "sha256 is missing or not of type S"),
-    ("scheduledTime", None, "is not written as Publish writes it"),  # the same instant, spelt +00:00
-])
-def test_a_pointer_field_publish_would_not_write_is_named(stack, field, value, problem):
+FUTURE = "2100-01-01T00:00:00Z"
+
+# Each edit turns the pointer of a real tick into one Publish would not write.
+POINTER_EDITS = [
+    ({"scheduledTime": {"S": FUTURE}}, "is not the time of"),  # the real file's key, a forged time
+    ({"scheduledTime": {"S": FUTURE}, "objectKey": {"S": "files/2100/01/01/000000Z.txt"}}, "is in the future"),
+    ({"scheduledEpoch": {"N": "1898761600"}}, "scheduledEpoch 1898761600 is not the epoch of"),  # stops every tick
+    ({"scheduledEpoch": {"S": "abc"}}, "scheduledEpoch is missing or not of type N"),
+    ({"plaintextSize": {"N": "1e40"}}, "plaintextSize 1e40 is not a whole number of bytes"),
+    ({"sha256": {"N": "1"}}, "sha256 is missing or not of type S"),
+    ("+00:00", "is not written as Publish writes it"),  # the same instant, spelt otherwise
+]
+
+
+@pytest.mark.parametrize(("edit", "problem"), POINTER_EDITS)
+def test_a_pointer_publish_would_not_write_is_named(stack, edit, problem):
     assert stack.generate(datetime.now(UTC))["status"] == "SUCCEEDED"
     table, pointer = stack.resources.table, {"pk": {"S": "latest"}}
     item = stack.client("dynamodb").get_item(TableName=table, Key=pointer)["Item"]
-    if value is None:
-        value = {"S": item[field]["S"].replace("Z", "+00:00")}
-    stack.client("dynamodb").put_item(TableName=table, Item={**item, field: value})
+    if edit == "+00:00":
+        edit = {"scheduledTime": {"S": item["scheduledTime"]["S"].replace("Z", "+00:00")}}
+    stack.client("dynamodb").put_item(TableName=table, Item={**item, **edit})
     session = boto3.session.Session(region_name=stack.config.region)
     with pytest.raises(status.UnreadablePointer, match=problem):
         status.newest_file(session, stack.config, stack.endpoint)
